@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "turnout-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "turnout-clock.h"
+#include "turnout-settings.h"
+#include "turnout-store.h"
+#include "turnout-cli.h"
+
+/*
+ * turnout-cli: the core without GTK, for power users, cron, tests and
+ * benchmarks. Global options come before the command. Exit status: 0 on
+ * success, 1 when the command failed, 2 when it was called wrongly.
+ * With --json every command prints one JSON object on standard output,
+ * errors included ({"ok": false, "error": {...}}).
+ */
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+typedef struct
+{
+  char     *db_path;
+  gboolean  json;
+  char     *now;
+} CliOptions;
+
+typedef int (*CommandFunc) (CliOptions  *options,
+                            int          argc,
+                            char       **argv);
+
+typedef struct
+{
+  const char  *name;
+  CommandFunc  func;
+  const char  *usage;
+  const char  *summary;
+} Command;
+
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static const char *
+error_code_name (const GError *error)
+{
+  if (error->domain == TURNOUT_STORE_ERROR)
+    {
+      switch ((TurnoutStoreError) error->code)
+        {
+        case TURNOUT_STORE_ERROR_NOT_TURNOUT: return "not-turnout";
+        case TURNOUT_STORE_ERROR_CORRUPT: return "corrupt";
+        case TURNOUT_STORE_ERROR_TOO_NEW: return "too-new";
+        case TURNOUT_STORE_ERROR_IO: return "io";
+        case TURNOUT_STORE_ERROR_SQL: return "sql";
+        case TURNOUT_STORE_ERROR_CONSTRAINT: return "constraint";
+        case TURNOUT_STORE_ERROR_BUSY: return "busy";
+        case TURNOUT_STORE_ERROR_MIGRATION: return "migration";
+        default: break;
+        }
+    }
+  if (error->domain == TURNOUT_SETTINGS_ERROR)
+    return error->code == TURNOUT_SETTINGS_ERROR_UNKNOWN_KEY ? "unknown-key" : "invalid-value";
+  return "failed";
+}
+
+static int
+fail (CliOptions   *options,
+      const GError *error,
+      int           status)
+{
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "ok");
+      json_builder_add_boolean_value (builder, FALSE);
+      json_builder_set_member_name (builder, "error");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, error_code_name (error));
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, error->message);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  g_printerr ("turnout-cli: %s\n", error->message);
+  return status;
+}
+
+static int
+usage_error (CliOptions *options,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static int
+usage_error (CliOptions *options,
+             const char *format,
+             ...)
+{
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  va_start (args, format);
+  error = g_error_new_valist (G_OPTION_ERROR, G_OPTION_ERROR_FAILED, format, args);
+  va_end (args);
+  return fail (options, error, EXIT_USAGE);
+}
+
+static TurnoutStore *
+open_store (CliOptions  *options,
+            GError     **error)
+{
+  return turnout_store_open (options->db_path, error);
+}
+
+static int
+doctor_command (CliOptions  *options,
+                int          argc,
+                char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutStore) store = NULL;
+  g_autoptr(GArray) counts = NULL;
+  g_autofree char *integrity = NULL;
+  g_autofree char *wal = NULL;
+  GStatBuf st;
+  gint64 size = 0;
+  gboolean healthy;
+
+  if (argc > 1)
+    return usage_error (options, _("“doctor” takes no arguments"));
+
+  store = open_store (options, &error);
+  if (store == NULL)
+    return fail (options, error, EXIT_FAILED);
+
+  if ((counts = turnout_store_count_rows (store, NULL, &error)) == NULL ||
+      (integrity = turnout_store_check_integrity (store, NULL, &error)) == NULL)
+    return fail (options, error, EXIT_FAILED);
+
+  if (g_stat (turnout_store_get_path (store), &st) == 0)
+    size += st.st_size;
+  wal = g_strconcat (turnout_store_get_path (store), "-wal", NULL);
+  if (g_stat (wal, &st) == 0)
+    size += st.st_size;
+  healthy = g_strcmp0 (integrity, "ok") == 0;
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "ok");
+      json_builder_add_boolean_value (builder, healthy);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, turnout_store_get_path (store));
+      json_builder_set_member_name (builder, "schema_version");
+      json_builder_add_int_value (builder, turnout_store_get_schema_version (store));
+      json_builder_set_member_name (builder, "latest_schema_version");
+      json_builder_add_int_value (builder, turnout_store_latest_version ());
+      json_builder_set_member_name (builder, "integrity");
+      json_builder_add_string_value (builder, integrity);
+      json_builder_set_member_name (builder, "size_bytes");
+      json_builder_add_int_value (builder, size);
+      if (turnout_store_get_backup_path (store) != NULL)
+        {
+          json_builder_set_member_name (builder, "backup_before_upgrade");
+          json_builder_add_string_value (builder, turnout_store_get_backup_path (store));
+        }
+      json_builder_set_member_name (builder, "tables");
+      json_builder_begin_object (builder);
+      for (guint i = 0; i < counts->len; i++)
+        {
+          const TurnoutTableCount *count = &g_array_index (counts, TurnoutTableCount, i);
+
+          json_builder_set_member_name (builder, count->table);
+          json_builder_add_int_value (builder, count->rows);
+        }
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  else
+    {
+      g_autofree char *size_text = g_format_size (size);
+
+      g_print (_("Database: %s\n"), turnout_store_get_path (store));
+      g_print (_("Schema version: %d (this Turnout: %d)\n"),
+               turnout_store_get_schema_version (store), turnout_store_latest_version ());
+      if (turnout_store_get_backup_path (store) != NULL)
+        g_print (_("Upgraded; the file as it was is kept in %s\n"),
+                 turnout_store_get_backup_path (store));
+      g_print (_("Size: %s\n"), size_text);
+      g_print (_("Integrity: %s\n"), integrity);
+      g_print (_("Rows:\n"));
+      for (guint i = 0; i < counts->len; i++)
+        {
+          const TurnoutTableCount *count = &g_array_index (counts, TurnoutTableCount, i);
+
+          g_print ("  %-18s %" G_GINT64_FORMAT "\n", count->table, count->rows);
+        }
+    }
+
+  if (!healthy)
+    {
+      g_printerr (_("turnout-cli: the database is damaged; restore it from a backup\n"));
+      return EXIT_FAILED;
+    }
+  return EXIT_OK;
+}
+
+static void
+add_setting_json (JsonBuilder              *builder,
+                  TurnoutSettings          *settings,
+                  const TurnoutSettingSpec *spec,
+                  gboolean                  verbose)
+{
+  g_autofree char *value = turnout_settings_dup_string (settings, spec->key);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_string_value (builder, spec->key);
+  json_builder_set_member_name (builder, "value");
+  json_builder_add_string_value (builder, value);
+  json_builder_set_member_name (builder, "default");
+  json_builder_add_string_value (builder, spec->default_value);
+  json_builder_set_member_name (builder, "is_default");
+  json_builder_add_boolean_value (builder, !turnout_settings_is_set (settings, spec->key));
+  if (verbose)
+    {
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, _(spec->title));
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, _(spec->description));
+    }
+  json_builder_end_object (builder);
+}
+
+static int
+print_setting (CliOptions               *options,
+               TurnoutSettings          *settings,
+               const TurnoutSettingSpec *spec)
+{
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      add_setting_json (builder, settings, spec, FALSE);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  else
+    {
+      g_autofree char *value = turnout_settings_dup_string (settings, spec->key);
+      g_print ("%s\n", value);
+    }
+  return EXIT_OK;
+}
+
+static int
+config_command (CliOptions  *options,
+                int          argc,
+                char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutStore) store = NULL;
+  g_autoptr(TurnoutSettings) settings = NULL;
+  const TurnoutSettingSpec *spec = NULL;
+  const char *verb = argc > 1 ? argv[1] : NULL;
+  int wanted;
+
+  if (g_strcmp0 (verb, "list") == 0)
+    wanted = 2;
+  else if (g_strcmp0 (verb, "get") == 0 || g_strcmp0 (verb, "unset") == 0)
+    wanted = 3;
+  else if (g_strcmp0 (verb, "set") == 0)
+    wanted = 4;
+  else
+    return usage_error (options, _("“config” needs one of: list, get KEY, set KEY VALUE, unset KEY"));
+  if (argc != wanted)
+    return usage_error (options, _("wrong number of arguments; usage: turnout-cli config %s"),
+                        wanted == 2 ? "list" : wanted == 3 ? "get|unset KEY" : "set KEY VALUE");
+
+  /* An unknown key is a mistake of the caller's: say so before opening. */
+  if (wanted > 2 && (spec = turnout_setting_spec_lookup (argv[2])) == NULL)
+    {
+      g_set_error (&error, TURNOUT_SETTINGS_ERROR, TURNOUT_SETTINGS_ERROR_UNKNOWN_KEY,
+                   _("There is no setting “%s”; “turnout-cli config list” shows them all"),
+                   argv[2]);
+      return fail (options, error, EXIT_USAGE);
+    }
+
+  if ((store = open_store (options, &error)) == NULL ||
+      (settings = turnout_settings_new (store, &error)) == NULL)
+    return fail (options, error, EXIT_FAILED);
+
+  if (wanted == 2)
+    {
+      guint n;
+      const TurnoutSettingSpec *specs = turnout_setting_specs (&n);
+
+      if (options->json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "ok");
+          json_builder_add_boolean_value (builder, TRUE);
+          json_builder_set_member_name (builder, "settings");
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < n; i++)
+            add_setting_json (builder, settings, &specs[i], TRUE);
+          json_builder_end_array (builder);
+          json_builder_end_object (builder);
+          root = json_builder_get_root (builder);
+          print_json (root);
+        }
+      else
+        for (guint i = 0; i < n; i++)
+          {
+            g_autofree char *value = turnout_settings_dup_string (settings, specs[i].key);
+            g_autofree char *escaped = g_strescape (value, "");
+            g_autofree char *shown = *value == '\0' ? g_strdup ("\"\"") : g_steal_pointer (&escaped);
+
+            g_print ("%-30s %s%s\n", specs[i].key, shown,
+                     turnout_settings_is_set (settings, specs[i].key) ? "" : _("  (default)"));
+          }
+      return EXIT_OK;
+    }
+
+  if (g_strcmp0 (verb, "set") == 0 || g_strcmp0 (verb, "unset") == 0)
+    {
+      const char *value = wanted == 4 ? argv[3] : NULL;
+
+      if (!turnout_settings_set (settings, spec->key, value, &error))
+        return fail (options, error,
+                     g_error_matches (error, TURNOUT_SETTINGS_ERROR,
+                                      TURNOUT_SETTINGS_ERROR_INVALID_VALUE)
+                       ? EXIT_USAGE : EXIT_FAILED);
+    }
+
+  return print_setting (options, settings, spec);
+}
+
+static const Command commands[] = {
+  { "doctor", doctor_command, "doctor",
+    N_("Check the database: path, schema version, integrity and rows per table") },
+  { "config", config_command, "config list | get KEY | set KEY VALUE | unset KEY",
+    N_("Show or change the settings kept in the database") },
+};
+
+static char *
+dup_commands_summary (void)
+{
+  GString *text = g_string_new (_("Commands:"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "\n  %-52s %s", commands[i].usage, _(commands[i].summary));
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * turnout_cli_run:
+ *
+ * Runs turnout-cli with @argv (not modified).
+ *
+ * Returns: the exit status.
+ */
+int
+turnout_cli_run (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = dup_commands_summary ();
+  g_auto(GStrv) args = g_new0 (char *, argc + 1);
+  CliOptions options = { 0 };
+  gboolean version = FALSE;
+  int n_args;
+  int status = EXIT_USAGE;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &options.db_path,
+      N_("The database file (default: $TURNOUT_DB, else turnout.db in your data folder)"),
+      N_("PATH") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options.json,
+      N_("Print machine-readable JSON"), NULL },
+    { "now", 0, 0, G_OPTION_ARG_STRING, &options.now,
+      N_("Act as if it were this moment (ISO 8601); the clock runs on from there"),
+      N_("ISO8601") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+      N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+
+  context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
+  g_option_context_set_summary (context, _("Turnout without the window: check the database, "
+                                           "change settings, and more."));
+  g_option_context_set_description (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  /* Options end at the command: what follows belongs to it. */
+  g_option_context_set_strict_posix (context, TRUE);
+
+  if (!g_option_context_parse_strv (context, &args, &error))
+    {
+      status = fail (&options, error, EXIT_USAGE);
+      goto out;
+    }
+  n_args = g_strv_length (args);
+
+  if (version)
+    {
+      g_print ("turnout-cli %s\n", PACKAGE_VERSION);
+      status = EXIT_OK;
+      goto out;
+    }
+
+  if (options.now != NULL)
+    {
+      g_autoptr(GDateTime) start = turnout_parse_instant (options.now, &error);
+      g_autoptr(TurnoutClock) clock = NULL;
+
+      if (start == NULL)
+        {
+          g_prefix_error (&error, "--now: ");
+          status = fail (&options, error, EXIT_USAGE);
+          goto out;
+        }
+      clock = turnout_clock_new_starting (start);
+      turnout_clock_set_default (clock);
+    }
+
+  if (n_args < 2)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+      g_printerr ("%s", help);
+      goto out;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_strcmp0 (args[1], commands[i].name) == 0)
+      {
+        status = commands[i].func (&options, n_args - 1, args + 1);
+        goto out;
+      }
+
+  status = usage_error (&options, _("unknown command “%s”; “turnout-cli --help” lists them"),
+                        args[1]);
+
+out:
+  turnout_clock_set_default (NULL);
+  g_free (options.db_path);
+  g_free (options.now);
+  return status;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "turnout-store"
+
+#include "config.h"
+
+#include "turnout-store-private.h"
+
+/*
+ * The schema, as numbered migrations. Each runs in one transaction together
+ * with the PRAGMA user_version that records it, so a file is always at
+ * exactly one version. Never edit a migration that has shipped: add the next
+ * one, and a test that upgrades a file made at the previous version.
+ *
+ * Conventions: times are Unix seconds (UTC) in INTEGER columns; money is in
+ * the currency's minor units (cents) in INTEGER columns; channels are 'sms'
+ * (MMS is an SMS with media) and 'email'.
+ */
+
+static const char migration_1[] =
+  /* Every non-secret setting, as area.name keys (see turnout-settings.c). */
+  "CREATE TABLE settings ("
+  "  key         TEXT PRIMARY KEY NOT NULL,"
+  "  value       TEXT NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE contacts ("
+  "  id                   INTEGER PRIMARY KEY,"
+  "  first_name           TEXT NOT NULL DEFAULT '',"
+  "  last_name            TEXT NOT NULL DEFAULT '',"
+  "  phone                TEXT CHECK (phone IS NULL OR phone GLOB '+[1-9]*'),"
+  "  email                TEXT CHECK (email IS NULL OR email = lower(email)),"
+  "  city                 TEXT NOT NULL DEFAULT '',"
+  "  time_zone            TEXT,"
+  "  notes                TEXT NOT NULL DEFAULT '',"
+  "  sms_consent          TEXT NOT NULL DEFAULT 'unknown'"
+  "                       CHECK (sms_consent IN ('unknown', 'opted_in', 'opted_out')),"
+  "  sms_consent_at       INTEGER,"
+  "  sms_consent_source   TEXT,"
+  "  email_consent        TEXT NOT NULL DEFAULT 'unknown'"
+  "                       CHECK (email_consent IN ('unknown', 'opted_in', 'opted_out')),"
+  "  email_consent_at     INTEGER,"
+  "  email_consent_source TEXT,"
+  "  created_at           INTEGER NOT NULL,"
+  "  updated_at           INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX contacts_phone ON contacts (phone) WHERE phone IS NOT NULL;"
+  "CREATE INDEX contacts_email ON contacts (email) WHERE email IS NOT NULL;"
+  "CREATE INDEX contacts_name ON contacts (last_name COLLATE NOCASE, first_name COLLATE NOCASE);"
+  "CREATE INDEX contacts_created ON contacts (created_at);"
+
+  /* Consent is evidence: every change is appended here by the triggers
+   * below, and a row, once written, is never changed. */
+  "CREATE TABLE consent_history ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  contact_id  INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,"
+  "  channel     TEXT NOT NULL CHECK (channel IN ('sms', 'email')),"
+  "  status      TEXT NOT NULL CHECK (status IN ('unknown', 'opted_in', 'opted_out')),"
+  "  source      TEXT,"
+  "  changed_at  INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX consent_history_contact ON consent_history (contact_id, changed_at);"
+  "CREATE TRIGGER consent_history_immutable BEFORE UPDATE ON consent_history"
+  " BEGIN SELECT RAISE (ABORT, 'consent history is append-only'); END;"
+  "CREATE TRIGGER contacts_consent_insert AFTER INSERT ON contacts BEGIN"
+  "  INSERT INTO consent_history (contact_id, channel, status, source, changed_at)"
+  "    SELECT NEW.id, 'sms', NEW.sms_consent, NEW.sms_consent_source,"
+  "           coalesce (NEW.sms_consent_at, NEW.created_at)"
+  "     WHERE NEW.sms_consent <> 'unknown';"
+  "  INSERT INTO consent_history (contact_id, channel, status, source, changed_at)"
+  "    SELECT NEW.id, 'email', NEW.email_consent, NEW.email_consent_source,"
+  "           coalesce (NEW.email_consent_at, NEW.created_at)"
+  "     WHERE NEW.email_consent <> 'unknown';"
+  "END;"
+  "CREATE TRIGGER contacts_sms_consent_update"
+  " AFTER UPDATE OF sms_consent, sms_consent_source, sms_consent_at ON contacts"
+  " WHEN NEW.sms_consent IS NOT OLD.sms_consent"
+  "   OR NEW.sms_consent_source IS NOT OLD.sms_consent_source BEGIN"
+  "  INSERT INTO consent_history (contact_id, channel, status, source, changed_at)"
+  "    VALUES (NEW.id, 'sms', NEW.sms_consent, NEW.sms_consent_source,"
+  "            coalesce (NEW.sms_consent_at, NEW.updated_at));"
+  "END;"
+  "CREATE TRIGGER contacts_email_consent_update"
+  " AFTER UPDATE OF email_consent, email_consent_source, email_consent_at ON contacts"
+  " WHEN NEW.email_consent IS NOT OLD.email_consent"
+  "   OR NEW.email_consent_source IS NOT OLD.email_consent_source BEGIN"
+  "  INSERT INTO consent_history (contact_id, channel, status, source, changed_at)"
+  "    VALUES (NEW.id, 'email', NEW.email_consent, NEW.email_consent_source,"
+  "            coalesce (NEW.email_consent_at, NEW.updated_at));"
+  "END;"
+
+  /* Genres and free tags share one namespace, told apart by kind. */
+  "CREATE TABLE tags ("
+  "  id    INTEGER PRIMARY KEY,"
+  "  name  TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length (trim (name)) > 0),"
+  "  kind  TEXT NOT NULL DEFAULT 'tag' CHECK (kind IN ('tag', 'genre'))"
+  ");"
+  "CREATE TABLE contact_tags ("
+  "  contact_id  INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,"
+  "  tag_id      INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (contact_id, tag_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX contact_tags_tag ON contact_tags (tag_id, contact_id);"
+
+  "CREATE TABLE events ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  name        TEXT NOT NULL CHECK (length (trim (name)) > 0),"
+  "  starts_at   INTEGER NOT NULL,"
+  "  ends_at     INTEGER CHECK (ends_at IS NULL OR ends_at >= starts_at),"
+  "  time_zone   TEXT NOT NULL DEFAULT 'UTC',"
+  "  venue       TEXT NOT NULL DEFAULT '',"
+  "  city        TEXT NOT NULL DEFAULT '',"
+  "  notes       TEXT NOT NULL DEFAULT '',"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX events_starts ON events (starts_at);"
+  "CREATE TABLE event_tags ("
+  "  event_id  INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,"
+  "  tag_id    INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (event_id, tag_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX event_tags_tag ON event_tags (tag_id, event_id);"
+
+  "CREATE TABLE registrations ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  contact_id    INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,"
+  "  event_id      INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,"
+  "  status        TEXT NOT NULL DEFAULT 'registered'"
+  "                CHECK (status IN ('draft', 'registered', 'cancelled', 'attended')),"
+  "  amount        INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),"
+  "  ticket_type   TEXT NOT NULL DEFAULT '',"
+  "  source        TEXT,"
+  "  created_at    INTEGER NOT NULL,"
+  "  confirmed_at  INTEGER,"
+  "  cancelled_at  INTEGER,"
+  "  updated_at    INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX registrations_contact ON registrations (contact_id, event_id);"
+  "CREATE INDEX registrations_event ON registrations (event_id, status);"
+  "CREATE INDEX registrations_confirmed ON registrations (confirmed_at) WHERE confirmed_at IS NOT NULL;"
+  "CREATE INDEX registrations_cancelled ON registrations (cancelled_at) WHERE cancelled_at IS NOT NULL;"
+
+  /* Checked at send time, not only when a campaign is queued. Addresses are
+   * stored as sent: E.164 phone numbers, lower-cased email addresses. */
+  "CREATE TABLE suppressions ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  channel     TEXT NOT NULL CHECK (channel IN ('sms', 'email')),"
+  "  address     TEXT NOT NULL CHECK (length (address) > 0),"
+  "  reason      TEXT NOT NULL DEFAULT 'manual',"
+  "  source      TEXT,"
+  "  created_at  INTEGER NOT NULL,"
+  "  UNIQUE (channel, address)"
+  ");"
+
+  "CREATE TABLE segments ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  name        TEXT NOT NULL UNIQUE CHECK (length (trim (name)) > 0),"
+  "  rules       TEXT NOT NULL CHECK (json_valid (rules)),"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+
+  "CREATE TABLE templates ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  name        TEXT NOT NULL UNIQUE CHECK (length (trim (name)) > 0),"
+  "  channel     TEXT NOT NULL CHECK (channel IN ('sms', 'email')),"
+  "  subject     TEXT NOT NULL DEFAULT '',"
+  "  body_text   TEXT NOT NULL DEFAULT '',"
+  "  body_html   TEXT NOT NULL DEFAULT '',"
+  "  media_urls  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid (media_urls)),"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+
+  /* template_snapshot is the template as it was at launch (JSON): editing
+   * the template later never changes what a running campaign sends. */
+  "CREATE TABLE campaigns ("
+  "  id                 INTEGER PRIMARY KEY,"
+  "  name               TEXT NOT NULL CHECK (length (trim (name)) > 0),"
+  "  channel            TEXT NOT NULL CHECK (channel IN ('sms', 'email')),"
+  "  segment_id         INTEGER REFERENCES segments (id) ON DELETE SET NULL,"
+  "  template_id        INTEGER REFERENCES templates (id) ON DELETE SET NULL,"
+  "  event_id           INTEGER REFERENCES events (id) ON DELETE SET NULL,"
+  "  template_snapshot  TEXT CHECK (template_snapshot IS NULL OR json_valid (template_snapshot)),"
+  "  state              TEXT NOT NULL DEFAULT 'draft'"
+  "                     CHECK (state IN ('draft', 'scheduled', 'running', 'paused',"
+  "                                      'completed', 'cancelled', 'stopped')),"
+  "  scheduled_at       INTEGER,"
+  "  expires_at         INTEGER,"
+  "  state_reason       TEXT,"
+  "  created_at         INTEGER NOT NULL,"
+  "  launched_at        INTEGER,"
+  "  finished_at        INTEGER,"
+  "  updated_at         INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX campaigns_state ON campaigns (state, scheduled_at);"
+
+  "CREATE TABLE automations ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  name         TEXT NOT NULL CHECK (length (trim (name)) > 0),"
+  "  trigger      TEXT NOT NULL,"
+  "  delay_days   INTEGER NOT NULL DEFAULT 0,"
+  "  template_id  INTEGER REFERENCES templates (id) ON DELETE RESTRICT,"
+  "  segment_id   INTEGER REFERENCES segments (id) ON DELETE SET NULL,"
+  "  event_id     INTEGER REFERENCES events (id) ON DELETE CASCADE,"
+  "  active       INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),"
+  "  last_run_at  INTEGER,"
+  "  created_at   INTEGER NOT NULL,"
+  "  updated_at   INTEGER NOT NULL"
+  ");"
+
+  /* The send queue and the send log in one table: one row per recipient per
+   * campaign, per automation firing, or per one-off send. The two unique
+   * indexes are what make a second send to the same person impossible, even
+   * after a crash: a campaign reaches a contact once, an automation reaches a
+   * contact once per event (or once at all when it has no event). */
+  "CREATE TABLE messages ("
+  "  id              INTEGER PRIMARY KEY,"
+  "  campaign_id     INTEGER REFERENCES campaigns (id) ON DELETE CASCADE,"
+  "  automation_id   INTEGER REFERENCES automations (id) ON DELETE CASCADE,"
+  "  contact_id      INTEGER REFERENCES contacts (id) ON DELETE SET NULL,"
+  "  event_id        INTEGER REFERENCES events (id) ON DELETE SET NULL,"
+  "  channel         TEXT NOT NULL CHECK (channel IN ('sms', 'email')),"
+  "  address         TEXT NOT NULL,"
+  "  state           TEXT NOT NULL DEFAULT 'queued'"
+  "                  CHECK (state IN ('queued', 'sending', 'sent', 'delivered', 'undelivered',"
+  "                                   'failed', 'suppressed', 'skipped', 'unknown')),"
+  "  attempts        INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER,"
+  "  claimed_at      INTEGER,"
+  "  sent_at         INTEGER,"
+  "  delivered_at    INTEGER,"
+  "  provider_id     TEXT,"
+  "  error_code      TEXT,"
+  "  error_text      TEXT,"
+  "  segments        INTEGER,"
+  "  created_at      INTEGER NOT NULL,"
+  "  updated_at      INTEGER NOT NULL,"
+  "  CHECK (campaign_id IS NULL OR automation_id IS NULL)"
+  ");"
+  "CREATE UNIQUE INDEX messages_campaign_once ON messages (campaign_id, contact_id)"
+  "  WHERE campaign_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX messages_automation_once"
+  "  ON messages (automation_id, contact_id, ifnull (event_id, 0))"
+  "  WHERE automation_id IS NOT NULL;"
+  "CREATE INDEX messages_due ON messages (state, next_attempt_at);"
+  "CREATE INDEX messages_contact ON messages (contact_id, created_at);"
+  "CREATE INDEX messages_provider ON messages (provider_id) WHERE provider_id IS NOT NULL;";
+
+static const TurnoutMigration migrations[] = {
+  { 1, "contacts, events, registrations, consent, suppressions, segments, templates, "
+       "campaigns, automations, messages and settings", migration_1 },
+};
+
+/* Every table, in the order `turnout-cli doctor` reports them. */
+static const char * const tables[] = {
+  "contacts", "consent_history", "tags", "contact_tags", "events", "event_tags",
+  "registrations", "suppressions", "segments", "templates", "campaigns", "automations",
+  "messages", "settings", NULL
+};
+
+const TurnoutMigration *
+turnout_store_migrations (guint *n_migrations)
+{
+  *n_migrations = G_N_ELEMENTS (migrations);
+  return migrations;
+}
+
+const char * const *
+turnout_store_tables (void)
+{
+  return tables;
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+#include "turnout-store.h"
+#include "turnout-test-utils.h"
+
+/* Runs the built turnout-cli as a user would, and checks what it prints and
+ * its exit status. */
+
+typedef struct
+{
+  int    status;
+  char  *out;
+  char  *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static Run
+cli (const char *first,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("TURNOUT_CLI"));
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run.out, &run.err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run.status = g_subprocess_get_exit_status (process);
+  return run;
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+new_path (const char *name)
+{
+  g_autofree char *path = turnout_test_tmp_path (name);
+
+  g_unlink (path);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_version_and_help (void)
+{
+  g_auto(Run) version = cli ("--version", NULL);
+  g_auto(Run) help = cli ("--help", NULL);
+  g_auto(Run) nothing = cli (NULL, NULL);
+  g_auto(Run) unknown = cli ("frobnicate", NULL);
+
+  g_assert_cmpint (version.status, ==, 0);
+  g_assert_true (g_str_has_prefix (version.out, "turnout-cli "));
+  g_assert_nonnull (strstr (version.out, PACKAGE_VERSION));
+
+  g_assert_cmpint (help.status, ==, 0);
+  g_assert_nonnull (strstr (help.out, "--db"));
+  g_assert_nonnull (strstr (help.out, "--json"));
+  g_assert_nonnull (strstr (help.out, "--now"));
+  g_assert_nonnull (strstr (help.out, "doctor"));
+  g_assert_nonnull (strstr (help.out, "config list"));
+
+  g_assert_cmpint (nothing.status, ==, 2);
+  g_assert_nonnull (strstr (nothing.err, "Usage"));
+
+  g_assert_cmpint (unknown.status, ==, 2);
+  g_assert_nonnull (strstr (unknown.err, "unknown command “frobnicate”"));
+}
+
+static void
+test_doctor_new_file (void)
+{
+  g_autofree char *path = new_path ("doctor.db");
+  g_auto(Run) json = cli ("--db", path, "--json", "doctor", NULL);
+  g_auto(Run) text = cli ("--db", path, "doctor", NULL);
+  g_autoptr(JsonObject) root = NULL;
+  JsonObject *tables;
+
+  g_assert_cmpint (json.status, ==, 0);
+  root = parse_object (json.out);
+  g_assert_true (json_object_get_boolean_member (root, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (root, "path"), ==, path);
+  g_assert_cmpint (json_object_get_int_member (root, "schema_version"), >=, 1);
+  g_assert_cmpint (json_object_get_int_member (root, "schema_version"), ==,
+                   json_object_get_int_member (root, "latest_schema_version"));
+  g_assert_cmpstr (json_object_get_string_member (root, "integrity"), ==, "ok");
+  g_assert_cmpint (json_object_get_int_member (root, "size_bytes"), >, 0);
+  tables = json_object_get_object_member (root, "tables");
+  g_assert_cmpint (json_object_get_size (tables), ==, 14);
+  g_assert_cmpint (json_object_get_int_member (tables, "contacts"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (tables, "messages"), ==, 0);
+
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "Schema version: 1"));
+  g_assert_nonnull (strstr (text.out, "Integrity: ok"));
+  g_assert_nonnull (strstr (text.out, "contacts"));
+}
+
+static void
+test_doctor_counts_rows (void)
+{
+  g_autofree char *path = new_path ("counted.db");
+  g_auto(Run) create = cli ("--db", path, "doctor", NULL);
+  g_auto(Run) again = { 0 };
+  g_autoptr(JsonObject) root = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (create.status, ==, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO contacts (first_name, created_at, updated_at)"
+                                 " VALUES ('Ana', 0, 0), ('Ben', 0, 0), ('Cy', 0, 0);"
+                                 "INSERT INTO tags (name) VALUES ('house');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  again = cli ("--json", "--db", path, "doctor", NULL);
+  g_assert_cmpint (again.status, ==, 0);
+  root = parse_object (again.out);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "tables"),
+                                               "contacts"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "tables"),
+                                               "tags"), ==, 1);
+}
+
+static void
+assert_doctor_refuses (const char *path,
+                       const char *code,
+                       const char *words)
+{
+  g_autoptr(GBytes) before = turnout_test_read_file (path);
+  g_autoptr(GBytes) after = NULL;
+  g_auto(Run) json = cli ("--db", path, "--json", "doctor", NULL);
+  g_auto(Run) text = cli ("--db", path, "doctor", NULL);
+  g_autoptr(JsonObject) root = NULL;
+  JsonObject *error;
+
+  g_assert_cmpint (json.status, ==, 1);
+  root = parse_object (json.out);
+  g_assert_false (json_object_get_boolean_member (root, "ok"));
+  error = json_object_get_object_member (root, "error");
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), words));
+
+  g_assert_cmpint (text.status, ==, 1);
+  g_assert_cmpstr (text.out, ==, "");
+  g_assert_true (g_str_has_prefix (text.err, "turnout-cli: "));
+  g_assert_nonnull (strstr (text.err, path));
+  g_assert_nonnull (strstr (text.err, words));
+
+  after = turnout_test_read_file (path);
+  g_assert_true (g_bytes_equal (before, after));
+}
+
+static void
+test_doctor_foreign_file (void)
+{
+  g_autofree char *path = new_path ("contacts.csv");
+
+  g_assert_true (g_file_set_contents (path, "name,phone\nAna,+15551230001\n", -1, NULL));
+  assert_doctor_refuses (path, "not-turnout", "not a Turnout database");
+}
+
+static void
+test_doctor_newer_file (void)
+{
+  g_autofree char *path = new_path ("future.db");
+  g_auto(Run) create = cli ("--db", path, "doctor", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (create.status, ==, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = DELETE; PRAGMA user_version = 42;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  assert_doctor_refuses (path, "too-new", "newer Turnout");
+}
+
+static void
+test_config (void)
+{
+  g_autofree char *path = new_path ("config.db");
+  g_auto(Run) set = cli ("--db", path, "config", "set", "twilio.from", "+15551234567", NULL);
+  g_auto(Run) get = cli ("--db", path, "config", "get", "twilio.from", NULL);
+  g_auto(Run) get_default = cli ("--db", path, "--json", "config", "get", "sms.rate", NULL);
+  g_auto(Run) bad = cli ("--db", path, "config", "set", "sms.rate", "fast", NULL);
+  g_auto(Run) bad_json = cli ("--db", path, "--json", "config", "set", "smtp.port", "0", NULL);
+  g_auto(Run) unknown = cli ("--db", path, "config", "get", "sms.speed", NULL);
+  g_auto(Run) missing = cli ("--db", path, "config", "set", "sms.rate", NULL);
+  g_auto(Run) list = cli ("--db", path, "config", "list", NULL);
+  g_auto(Run) list_json = cli ("--db", path, "--json", "config", "list", NULL);
+  g_auto(Run) unset = { 0 };
+  g_auto(Run) after_unset = { 0 };
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonObject) error_root = NULL;
+  g_autoptr(JsonObject) listed = NULL;
+  JsonArray *settings;
+  gboolean found = FALSE;
+
+  g_assert_cmpint (set.status, ==, 0);
+  g_assert_cmpstr (set.out, ==, "+15551234567\n");
+  g_assert_cmpint (get.status, ==, 0);
+  g_assert_cmpstr (get.out, ==, "+15551234567\n");
+
+  g_assert_cmpint (get_default.status, ==, 0);
+  value = parse_object (get_default.out);
+  g_assert_cmpstr (json_object_get_string_member (value, "key"), ==, "sms.rate");
+  g_assert_cmpstr (json_object_get_string_member (value, "value"), ==, "1");
+  g_assert_true (json_object_get_boolean_member (value, "is_default"));
+
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_nonnull (strstr (bad.err, "sms.rate: “fast” is not a number"));
+  g_assert_cmpint (bad_json.status, ==, 2);
+  error_root = parse_object (bad_json.out);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (error_root,
+                                                                                 "error"),
+                                                  "code"), ==, "invalid-value");
+  g_assert_cmpint (unknown.status, ==, 2);
+  g_assert_nonnull (strstr (unknown.err, "no setting “sms.speed”"));
+  g_assert_cmpint (missing.status, ==, 2);
+  g_assert_nonnull (strstr (missing.err, "config set KEY VALUE"));
+
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_nonnull (strstr (list.out, "twilio.from"));
+  g_assert_nonnull (strstr (list.out, "+15551234567"));
+  g_assert_nonnull (strstr (list.out, "(default)"));
+
+  listed = parse_object (list_json.out);
+  settings = json_object_get_array_member (listed, "settings");
+  g_assert_cmpuint (json_array_get_length (settings), >=, 20);
+  for (guint i = 0; i < json_array_get_length (settings); i++)
+    {
+      JsonObject *setting = json_array_get_object_element (settings, i);
+
+      g_assert_true (json_object_has_member (setting, "title"));
+      g_assert_true (json_object_has_member (setting, "description"));
+      if (g_strcmp0 (json_object_get_string_member (setting, "key"), "twilio.from") == 0)
+        {
+          found = TRUE;
+          g_assert_false (json_object_get_boolean_member (setting, "is_default"));
+        }
+    }
+  g_assert_true (found);
+
+  unset = cli ("--db", path, "config", "unset", "twilio.from", NULL);
+  g_assert_cmpint (unset.status, ==, 0);
+  after_unset = cli ("--db", path, "config", "get", "twilio.from", NULL);
+  g_assert_cmpstr (after_unset.out, ==, "\n");
+}
+
+static void
+test_now_option (void)
+{
+  g_autofree char *path = new_path ("now.db");
+  g_auto(Run) set = cli ("--db", path, "--now", "2031-03-04T05:06:07Z",
+                         "config", "set", "sms.rate", "2", NULL);
+  g_auto(Run) bad = cli ("--db", path, "--now", "soon", "doctor", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (set.status, ==, 0);
+  /* The setting's time stamp comes from the clock --now set. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT updated_at FROM settings WHERE key = 'sms.rate'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int64 (stmt, 0) - 1930367167, >=, 0);
+  g_assert_cmpint (sqlite3_column_int64 (stmt, 0) - 1930367167, <, 60);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_nonnull (strstr (bad.err, "--now: “soon” is not a date and time"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  turnout_test_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_assert_nonnull (g_getenv ("TURNOUT_CLI"));
+
+  g_test_add_func ("/cli/version-help", test_version_and_help);
+  g_test_add_func ("/cli/doctor/new", test_doctor_new_file);
+  g_test_add_func ("/cli/doctor/counts", test_doctor_counts_rows);
+  g_test_add_func ("/cli/doctor/foreign", test_doctor_foreign_file);
+  g_test_add_func ("/cli/doctor/newer", test_doctor_newer_file);
+  g_test_add_func ("/cli/config", test_config);
+  g_test_add_func ("/cli/now", test_now_option);
+
+  return g_test_run ();
+}

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+
+#include "turnout-store.h"
+#include "turnout-test-utils.h"
+
+static char *
+new_path (const char *name)
+{
+  g_autofree char *path = turnout_test_tmp_path (name);
+
+  g_unlink (path);
+  return g_steal_pointer (&path);
+}
+
+/* A raw connection, as another program (or an older Turnout) would use. */
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  return db;
+}
+
+static gint64
+raw_int (sqlite3    *db,
+         const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static void
+raw_exec (sqlite3    *db,
+          const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+static gboolean
+table_exists (sqlite3    *db,
+              const char *name)
+{
+  g_autofree char *sql =
+    g_strdup_printf ("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'", name);
+
+  return raw_int (db, sql) == 1;
+}
+
+static void
+test_create_new_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *dir = turnout_test_tmp_path ("nested/deeper");
+  TurnoutStore *store;
+  GStatBuf st;
+  sqlite3 *db;
+  const char *tables[] = {
+    "contacts", "consent_history", "tags", "contact_tags", "events", "event_tags",
+    "registrations", "suppressions", "segments", "templates", "campaigns", "automations",
+    "messages", "settings",
+  };
+
+  path = g_build_filename (dir, "new.db", NULL);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpstr (turnout_store_get_path (store), ==, path);
+  g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
+  g_assert_cmpint (turnout_store_latest_version (), >=, 1);
+  g_assert_null (turnout_store_get_backup_path (store));
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, TURNOUT_STORE_APPLICATION_ID);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, turnout_store_latest_version ());
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    g_assert_true (table_exists (db, tables[i]));
+  sqlite3_close (db);
+
+  /* The WAL file, when there is one, is as private as the database. */
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    sqlite3 *conn = turnout_store_acquire (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (sqlite3_exec (conn, "INSERT INTO tags (name) VALUES ('techno')",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (g_stat (wal, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    g_assert_cmpint (raw_int (conn, "PRAGMA foreign_keys"), ==, 1);
+    turnout_store_release (store, conn);
+  }
+
+  g_assert_finalize_object (store);
+
+  /* Opening again changes nothing and keeps the data. */
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (turnout_store_get_backup_path (store));
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM tags"), ==, 1);
+  sqlite3_close (db);
+  g_assert_finalize_object (store);
+}
+
+static void
+test_journal_mode_is_wal (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("wal.db");
+  TurnoutStore *store = turnout_store_open (path, &error);
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_no_error (error);
+  db = turnout_store_acquire (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+  sqlite3_finalize (stmt);
+  turnout_store_release (store, db);
+  g_assert_finalize_object (store);
+}
+
+static void
+assert_refused_unchanged (const char        *path,
+                          TurnoutStoreError  expected,
+                          const char        *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = turnout_test_read_file (path);
+  g_autoptr(GBytes) after = NULL;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  TurnoutStore *store;
+
+  store = turnout_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, TURNOUT_STORE_ERROR, (int) expected);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, words));
+
+  after = turnout_test_read_file (path);
+  g_assert_true (g_bytes_equal (before, after));
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_refuses_text_file (void)
+{
+  g_autofree char *path = new_path ("notes.txt");
+
+  g_assert_true (g_file_set_contents (path, "Guest list for Saturday\nAnna\nBen\n", -1, NULL));
+  assert_refused_unchanged (path, TURNOUT_STORE_ERROR_NOT_TURNOUT, "not a Turnout database");
+}
+
+static void
+test_refuses_other_sqlite_database (void)
+{
+  g_autofree char *path = new_path ("other.sqlite");
+  sqlite3 *db = raw_open (path);
+
+  raw_exec (db, "CREATE TABLE bookmarks (url TEXT); INSERT INTO bookmarks VALUES ('https://x');"
+                "PRAGMA user_version = 3;");
+  sqlite3_close (db);
+  assert_refused_unchanged (path, TURNOUT_STORE_ERROR_NOT_TURNOUT, "another program");
+}
+
+static void
+test_refuses_newer_schema (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("newer.db");
+  g_autofree char *expected = NULL;
+  TurnoutStore *store = turnout_store_open (path, &error);
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+
+  db = raw_open (path);
+  raw_exec (db, "PRAGMA journal_mode = DELETE; PRAGMA user_version = 99;");
+  sqlite3_close (db);
+
+  expected = g_strdup_printf ("understands up to %d", turnout_store_latest_version ());
+  assert_refused_unchanged (path, TURNOUT_STORE_ERROR_TOO_NEW, expected);
+}
+
+static void
+test_refuses_corrupt_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("corrupt.db");
+  TurnoutStore *store = turnout_store_open (path, &error);
+  g_autofree char *contents = NULL;
+  gsize len;
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+  db = raw_open (path);
+  raw_exec (db, "PRAGMA journal_mode = DELETE;");
+  sqlite3_close (db);
+
+  /* Scribble over the b-tree page header of the schema table (page 1,
+   * just after the 100-byte file header). */
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 4096);
+  memset (contents + 100, 0xA5, 12);
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+
+  assert_refused_unchanged (path, TURNOUT_STORE_ERROR_CORRUPT, "damaged");
+}
+
+static void
+test_refuses_directory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("a-folder.db");
+  TurnoutStore *store;
+
+  g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+  store = turnout_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, TURNOUT_STORE_ERROR, TURNOUT_STORE_ERROR_NOT_TURNOUT);
+}
+
+/* Migration 1 starts from version 0: an empty file, or an empty SQLite
+ * database (what `touch` or another tool leaves behind). */
+static void
+test_migrates_from_version_0 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *empty = new_path ("empty.db");
+  g_autofree char *blank = new_path ("blank.db");
+  TurnoutStore *store;
+  sqlite3 *db;
+
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_chmod (empty, 0644);
+  store = turnout_store_open (empty, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
+  g_assert_finalize_object (store);
+  {
+    GStatBuf st;
+    g_assert_cmpint (g_stat (empty, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
+
+  db = raw_open (blank);
+  raw_exec (db, "PRAGMA user_version = 0; VACUUM;");
+  sqlite3_close (db);
+  store = turnout_store_open (blank, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
+  g_assert_finalize_object (store);
+
+  db = raw_open (blank);
+  g_assert_true (table_exists (db, "messages"));
+  sqlite3_close (db);
+}
+
+/* A migration that fails leaves the file at the version it had. */
+static void
+test_failed_migration_changes_nothing (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("half.db");
+  g_autofree char *version_0 = g_strdup_printf ("left at version 0");
+  TurnoutStore *store;
+  sqlite3 *db = raw_open (path);
+
+  /* Ours by its application id, at version 0, but holding a table the
+   * first migration wants to create. */
+  raw_exec (db, "PRAGMA application_id = 1414680148; CREATE TABLE contacts (x);");
+  sqlite3_close (db);
+
+  store = turnout_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, TURNOUT_STORE_ERROR, TURNOUT_STORE_ERROR_MIGRATION);
+  g_assert_nonnull (strstr (error->message, version_0));
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 0);
+  g_assert_false (table_exists (db, "messages"));
+  g_assert_false (table_exists (db, "settings"));
+  sqlite3_close (db);
+}
+
+static TurnoutStore *
+open_fresh (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path (name);
+  TurnoutStore *store = turnout_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static int
+exec_rc (sqlite3    *db,
+         const char *sql)
+{
+  return sqlite3_exec (db, sql, NULL, NULL, NULL) & 0xff;
+}
+
+static void
+test_unique_keys_prevent_duplicate_sends (void)
+{
+  g_autoptr(GError) error = NULL;
+  TurnoutStore *store = open_fresh ("unique.db");
+  sqlite3 *db = turnout_store_acquire (store, &error);
+
+  g_assert_no_error (error);
+  raw_exec (db,
+            "INSERT INTO contacts (id, first_name, phone, created_at, updated_at)"
+            "  VALUES (1, 'Ana', '+15551230001', 0, 0);"
+            "INSERT INTO events (id, name, starts_at, created_at, updated_at)"
+            "  VALUES (7, 'Warehouse Night', 1000, 0, 0);"
+            "INSERT INTO templates (id, name, channel, body_text, created_at, updated_at)"
+            "  VALUES (1, 'Hi', 'sms', 'Hi {first_name}', 0, 0);"
+            "INSERT INTO campaigns (id, name, channel, created_at, updated_at)"
+            "  VALUES (1, 'Launch', 'sms', 0, 0);"
+            "INSERT INTO automations (id, name, trigger, template_id, created_at, updated_at)"
+            "  VALUES (1, 'Reminder', 'before_event', 1, 0, 0);"
+            "INSERT INTO messages (campaign_id, contact_id, channel, address, created_at, updated_at)"
+            "  VALUES (1, 1, 'sms', '+15551230001', 0, 0);"
+            "INSERT INTO messages (automation_id, contact_id, event_id, channel, address,"
+            "                      created_at, updated_at)"
+            "  VALUES (1, 1, 7, 'sms', '+15551230001', 0, 0);"
+            "INSERT INTO messages (automation_id, contact_id, channel, address,"
+            "                      created_at, updated_at)"
+            "  VALUES (1, 1, 'sms', '+15551230001', 0, 0);");
+
+  /* The same campaign to the same contact: refused. */
+  g_assert_cmpint (exec_rc (db, "INSERT INTO messages (campaign_id, contact_id, channel, address,"
+                                " created_at, updated_at) VALUES (1, 1, 'sms', '+1555', 0, 0)"),
+                   ==, SQLITE_CONSTRAINT);
+  /* The same automation, contact and event: refused. */
+  g_assert_cmpint (exec_rc (db, "INSERT INTO messages (automation_id, contact_id, event_id, channel,"
+                                " address, created_at, updated_at)"
+                                " VALUES (1, 1, 7, 'sms', '+1555', 0, 0)"),
+                   ==, SQLITE_CONSTRAINT);
+  /* An automation without an event reaches a contact once, too. */
+  g_assert_cmpint (exec_rc (db, "INSERT INTO messages (automation_id, contact_id, channel,"
+                                " address, created_at, updated_at)"
+                                " VALUES (1, 1, 'sms', '+1555', 0, 0)"),
+                   ==, SQLITE_CONSTRAINT);
+  /* A row can't belong to a campaign and an automation at once. */
+  g_assert_cmpint (exec_rc (db, "INSERT INTO messages (campaign_id, automation_id, contact_id,"
+                                " channel, address, created_at, updated_at)"
+                                " VALUES (1, 1, 1, 'email', 'a@b.c', 0, 0)"),
+                   ==, SQLITE_CONSTRAINT);
+  /* States are the ones of the send path only. */
+  g_assert_cmpint (exec_rc (db, "UPDATE messages SET state = 'done'"), ==, SQLITE_CONSTRAINT);
+  /* One suppression per channel and address. */
+  raw_exec (db, "INSERT INTO suppressions (channel, address, created_at)"
+                " VALUES ('sms', '+15551230001', 0)");
+  g_assert_cmpint (exec_rc (db, "INSERT INTO suppressions (channel, address, created_at)"
+                                " VALUES ('sms', '+15551230001', 5)"),
+                   ==, SQLITE_CONSTRAINT);
+  /* Foreign keys are enforced. */
+  g_assert_cmpint (exec_rc (db, "INSERT INTO registrations (contact_id, event_id, created_at,"
+                                " updated_at) VALUES (99, 7, 0, 0)"),
+                   ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM messages"), ==, 3);
+
+  turnout_store_release (store, db);
+  g_assert_finalize_object (store);
+}
+
+static void
+test_consent_history_is_appended (void)
+{
+  g_autoptr(GError) error = NULL;
+  TurnoutStore *store = open_fresh ("consent.db");
+  sqlite3 *db = turnout_store_acquire (store, &error);
+
+  g_assert_no_error (error);
+  raw_exec (db, "INSERT INTO contacts (id, email, email_consent, email_consent_source,"
+                " email_consent_at, created_at, updated_at)"
+                " VALUES (1, 'ana@example.com', 'opted_in', 'form', 100, 100, 100)");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM consent_history"), ==, 1);
+
+  raw_exec (db, "UPDATE contacts SET email_consent = 'opted_out', email_consent_source = 'manual',"
+                " email_consent_at = 200, updated_at = 200 WHERE id = 1");
+  raw_exec (db, "UPDATE contacts SET sms_consent = 'opted_in', sms_consent_source = 'keyword',"
+                " updated_at = 300 WHERE id = 1");
+  /* Touching other fields does not add history. */
+  raw_exec (db, "UPDATE contacts SET city = 'Berlin', updated_at = 400 WHERE id = 1");
+
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM consent_history"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT changed_at FROM consent_history"
+                                " WHERE channel = 'email' AND status = 'opted_out'"), ==, 200);
+  g_assert_cmpint (raw_int (db, "SELECT changed_at FROM consent_history WHERE channel = 'sms'"),
+                   ==, 300);
+
+  /* History is never rewritten. */
+  g_assert_cmpint (exec_rc (db, "UPDATE consent_history SET status = 'opted_in'"),
+                   ==, SQLITE_CONSTRAINT);
+  /* Addresses are stored normalized. */
+  g_assert_cmpint (exec_rc (db, "UPDATE contacts SET email = 'Ana@Example.com' WHERE id = 1"),
+                   ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (exec_rc (db, "UPDATE contacts SET phone = '555-1234' WHERE id = 1"),
+                   ==, SQLITE_CONSTRAINT);
+
+  turnout_store_release (store, db);
+  g_assert_finalize_object (store);
+}
+
+static void
+on_result_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+test_open_and_count_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("async.db");
+  GAsyncResult *result = NULL;
+  TurnoutStore *store;
+  GArray *counts;
+
+  turnout_store_open_async (path, NULL, on_result_cb, &result);
+  store = turnout_store_open_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  turnout_store_count_rows_async (store, NULL, on_result_cb, &result);
+  counts = turnout_store_count_rows_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (counts->len, ==, 14);
+  for (guint i = 0; i < counts->len; i++)
+    g_assert_cmpint (g_array_index (counts, TurnoutTableCount, i).rows, ==, 0);
+  g_array_unref (counts);
+
+  /* Opening a foreign file fails the same way asynchronously. */
+  {
+    g_autofree char *foreign = new_path ("foreign-async.db");
+    TurnoutStore *none;
+
+    g_assert_true (g_file_set_contents (foreign, "PK\003\004 not a database", -1, NULL));
+    turnout_store_open_async (foreign, NULL, on_result_cb, &result);
+    none = turnout_store_open_finish (wait_for (&result), &error);
+    g_assert_null (none);
+    g_assert_error (error, TURNOUT_STORE_ERROR, TURNOUT_STORE_ERROR_NOT_TURNOUT);
+    g_clear_error (&error);
+    g_clear_object (&result);
+  }
+
+  g_assert_finalize_object (store);
+}
+
+typedef struct
+{
+  GThread *thread;
+  sqlite3 *db;
+} WorkerSeen;
+
+static void
+long_query_worker (GTask        *task,
+                   sqlite3      *db,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  WorkerSeen *seen = task_data;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  seen->thread = g_thread_self ();
+  seen->db = db;
+
+  /* A query that would run for a long time unless interrupted. */
+  g_cancellable_cancel (cancellable);
+  sqlite3_prepare_v2 (db,
+                      "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)"
+                      " SELECT count(*) FROM n", -1, &stmt, NULL);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_INTERRUPT)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "interrupted");
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+test_work_runs_off_main_thread_and_cancels (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  TurnoutStore *store = open_fresh ("worker.db");
+  GAsyncResult *result = NULL;
+  WorkerSeen seen = { 0 };
+  GTask *task;
+
+  task = g_task_new (store, cancellable, on_result_cb, &result);
+  /* The work returns its own error, so don't let GTask short-cut it. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, &seen, NULL);
+  turnout_store_run_in_thread (store, task, long_query_worker);
+  g_object_unref (task);
+
+  g_assert_false (g_task_propagate_boolean (G_TASK (wait_for (&result)), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (seen.thread != g_thread_self ());
+  g_assert_nonnull (seen.db);
+  g_clear_object (&result);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_default_path (void)
+{
+  g_autofree char *path = NULL;
+
+  g_setenv ("TURNOUT_DB", "/tmp/elsewhere.db", TRUE);
+  path = turnout_store_dup_default_path ();
+  g_assert_cmpstr (path, ==, "/tmp/elsewhere.db");
+  g_free (path);
+
+  g_unsetenv ("TURNOUT_DB");
+  path = turnout_store_dup_default_path ();
+  g_assert_true (g_str_has_prefix (path, g_get_user_data_dir ()));
+  g_assert_true (g_str_has_suffix (path, "/turnout/turnout.db"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  turnout_test_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/create", test_create_new_file);
+  g_test_add_func ("/store/wal", test_journal_mode_is_wal);
+  g_test_add_func ("/store/refuse/text-file", test_refuses_text_file);
+  g_test_add_func ("/store/refuse/other-sqlite", test_refuses_other_sqlite_database);
+  g_test_add_func ("/store/refuse/newer", test_refuses_newer_schema);
+  g_test_add_func ("/store/refuse/corrupt", test_refuses_corrupt_file);
+  g_test_add_func ("/store/refuse/directory", test_refuses_directory);
+  g_test_add_func ("/store/migrate/from-0", test_migrates_from_version_0);
+  g_test_add_func ("/store/migrate/failure-changes-nothing", test_failed_migration_changes_nothing);
+  g_test_add_func ("/store/schema/unique-sends", test_unique_keys_prevent_duplicate_sends);
+  g_test_add_func ("/store/schema/consent-history", test_consent_history_is_appended);
+  g_test_add_func ("/store/async/open-count", test_open_and_count_async);
+  g_test_add_func ("/store/async/worker-cancel", test_work_runs_off_main_thread_and_cancels);
+  g_test_add_func ("/store/default-path", test_default_path);
+
+  return g_test_run ();
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void        turnout_test_init        (int        *argc,
+                                      char     ***argv);
+const char *turnout_test_get_tmpdir  (void);
+char       *turnout_test_tmp_path    (const char *name);
+GBytes     *turnout_test_read_file   (const char *path);
+
+G_END_DECLS
