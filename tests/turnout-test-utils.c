@@ -113,3 +113,105 @@ turnout_test_read_file (const char *path)
   g_assert_no_error (error);
   return g_bytes_new_take (contents, len);
 }
+
+/*
+ * A private session bus with its own unlocked GNOME Keyring, for tests of
+ * what Turnout keeps in the keyring. Nothing reaches the user's keyring.
+ */
+static GSubprocess *keyring_bus;
+static GSubprocess *keyring_daemon;
+
+static gboolean
+secrets_name_has_owner (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply =
+    g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                 "org.freedesktop.DBus", "NameHasOwner",
+                                 g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                 G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/**
+ * turnout_test_keyring_start:
+ *
+ * Starts a private session bus (dbus-daemon) and an unlocked
+ * gnome-keyring-daemon on it, and points this process at them. Call before
+ * anything connects to the session bus.
+ */
+void
+turnout_test_keyring_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) address_stream = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  GOutputStream *input;
+  gint64 deadline;
+
+  g_assert_null (keyring_bus);
+  set_private_dir ("XDG_RUNTIME_DIR", "runtime");
+
+  keyring_bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                  &error, "dbus-daemon", "--session", "--nofork",
+                                  "--nopidfile", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  address_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (keyring_bus));
+  address = g_data_input_stream_read_line_utf8 (address_stream, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  /* The daemon is not under test: our fatal-warnings must not kill it. */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  keyring_daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon",
+                                                "--foreground", "--unlock",
+                                                "--components=secrets", NULL);
+  g_assert_no_error (error);
+  input = g_subprocess_get_stdin_pipe (keyring_daemon);
+  g_output_stream_write_all (input, "turnout-test", 12, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (input, NULL, &error);
+  g_assert_no_error (error);
+
+  bus = g_dbus_connection_new_for_address_sync (address,
+                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                NULL, NULL, &error);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (!secrets_name_has_owner (bus))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("gnome-keyring-daemon did not appear on the test bus within 15 s");
+      g_usleep (20 * 1000);
+    }
+  g_dbus_connection_close_sync (bus, NULL, NULL);
+}
+
+/**
+ * turnout_test_keyring_stop:
+ *
+ * Stops the keyring and the bus. Call last: the process's session bus
+ * connection dies with the bus.
+ */
+void
+turnout_test_keyring_stop (void)
+{
+  g_assert_nonnull (keyring_bus);
+
+  g_subprocess_force_exit (keyring_daemon);
+  g_subprocess_wait (keyring_daemon, NULL, NULL);
+  g_clear_object (&keyring_daemon);
+  g_subprocess_force_exit (keyring_bus);
+  g_subprocess_wait (keyring_bus, NULL, NULL);
+  g_clear_object (&keyring_bus);
+}

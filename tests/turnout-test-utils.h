@@ -12,3 +12,10 @@ char       *turnout_test_tmp_path    (const char *name);
 GBytes     *turnout_test_read_file   (const char *path);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+void        turnout_test_keyring_start (void);
+void        turnout_test_keyring_stop  (void);
+
+G_END_DECLS
