@@ -184,8 +184,8 @@ test_store_and_defaults (void)
   g_assert_cmpfloat (turnout_settings_get_double (again, "sms.rate"), ==, 1.0);
 
   g_assert_finalize_object (again);
-  g_assert_finalize_object (settings);
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (settings);
+  turnout_test_finalize_object (store);
 }
 
 static void
@@ -253,8 +253,8 @@ test_set_async_and_changed (void)
   g_assert_cmpuint (rate_only->len, ==, 1);
   g_assert_false (turnout_settings_is_set (settings, "smtp.security"));
 
-  g_assert_finalize_object (settings);
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (settings);
+  turnout_test_finalize_object (store);
 }
 
 int

@@ -110,7 +110,7 @@ test_create_new_file (void)
     turnout_store_release (store, conn);
   }
 
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 
   /* Opening again changes nothing and keeps the data. */
   store = turnout_store_open (path, &error);
@@ -119,7 +119,7 @@ test_create_new_file (void)
   db = raw_open (path);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM tags"), ==, 1);
   sqlite3_close (db);
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 }
 
 static void
@@ -139,7 +139,7 @@ test_journal_mode_is_wal (void)
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
   sqlite3_finalize (stmt);
   turnout_store_release (store, db);
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 }
 
 static void
@@ -197,7 +197,7 @@ test_refuses_newer_schema (void)
   sqlite3 *db;
 
   g_assert_no_error (error);
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 
   db = raw_open (path);
   raw_exec (db, "PRAGMA journal_mode = DELETE; PRAGMA user_version = 99;");
@@ -218,7 +218,7 @@ test_refuses_corrupt_file (void)
   sqlite3 *db;
 
   g_assert_no_error (error);
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
   db = raw_open (path);
   raw_exec (db, "PRAGMA journal_mode = DELETE;");
   sqlite3_close (db);
@@ -262,7 +262,7 @@ test_migrates_from_version_0 (void)
   store = turnout_store_open (empty, &error);
   g_assert_no_error (error);
   g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
   {
     GStatBuf st;
     g_assert_cmpint (g_stat (empty, &st), ==, 0);
@@ -275,7 +275,7 @@ test_migrates_from_version_0 (void)
   store = turnout_store_open (blank, &error);
   g_assert_no_error (error);
   g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 
   db = raw_open (blank);
   g_assert_true (table_exists (db, "messages"));
@@ -389,7 +389,7 @@ test_unique_keys_prevent_duplicate_sends (void)
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM messages"), ==, 3);
 
   turnout_store_release (store, db);
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 }
 
 static void
@@ -428,7 +428,7 @@ test_consent_history_is_appended (void)
                    ==, SQLITE_CONSTRAINT);
 
   turnout_store_release (store, db);
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 }
 
 static void
@@ -484,7 +484,7 @@ test_open_and_count_async (void)
     g_clear_object (&result);
   }
 
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 }
 
 typedef struct
@@ -542,7 +542,7 @@ test_work_runs_off_main_thread_and_cancels (void)
   g_assert_nonnull (seen.db);
   g_clear_object (&result);
 
-  g_assert_finalize_object (store);
+  turnout_test_finalize_object (store);
 }
 
 static void

@@ -215,3 +215,31 @@ turnout_test_keyring_stop (void)
   g_subprocess_wait (keyring_bus, NULL, NULL);
   g_clear_object (&keyring_bus);
 }
+
+/**
+ * turnout_test_finalize_object:
+ * @object: (transfer full): an object the test holds the last reference to
+ *
+ * Drops the reference and asserts that @object is finalized. Async work
+ * that just finished may still hold it for a moment (a worker thread lets
+ * go of its task after the main loop ran the callback), so this waits up to
+ * ten seconds for that, running the main context.
+ */
+void
+turnout_test_finalize_object (gpointer object)
+{
+  gpointer weak = object;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_assert_true (G_IS_OBJECT (object));
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  while (weak != NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s %p was not finalized: something still holds a reference",
+                 G_OBJECT_TYPE_NAME (weak), weak);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}

@@ -19,3 +19,9 @@ void        turnout_test_keyring_start (void);
 void        turnout_test_keyring_stop  (void);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+void        turnout_test_finalize_object (gpointer object);
+
+G_END_DECLS
