@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
+#include "turnout-clock.h"
 #include "turnout-store.h"
+#include "turnout-store-private.h"
 #include "turnout-test-utils.h"
 
 static char *
@@ -309,6 +311,191 @@ test_failed_migration_changes_nothing (void)
   sqlite3_close (db);
 }
 
+
+/* Makes a file exactly as a Turnout of schema @version left it, by running
+ * the shipped migrations up to it on a plain connection. */
+static sqlite3 *
+make_file_at_version (const char *path,
+                      int         version)
+{
+  guint n;
+  const TurnoutMigration *all = turnout_store_migrations (&n);
+  sqlite3 *db = raw_open (path);
+
+  raw_exec (db, "PRAGMA journal_mode = WAL");
+  for (guint i = 0; i < n && all[i].version <= version; i++)
+    {
+      g_autofree char *stamp = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d",
+                                                TURNOUT_STORE_APPLICATION_ID, all[i].version);
+      raw_exec (db, "BEGIN");
+      raw_exec (db, all[i].sql);
+      raw_exec (db, stamp);
+      raw_exec (db, "COMMIT");
+    }
+  return db;
+}
+
+static gint64
+contact_int (sqlite3    *db,
+             int         id,
+             const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT coalesce (%s, -1) FROM contacts WHERE id = %d",
+                                          column, id);
+  return raw_int (db, sql);
+}
+
+static gint64
+search_count (sqlite3    *db,
+              const char *query)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM contacts_fts WHERE contacts_fts"
+                                          " MATCH '%s'", query);
+  return raw_int (db, sql);
+}
+
+/* 2026-05-01T00:00:00Z and days around it. */
+#define T0 1777593600
+#define DAY 86400
+
+static void
+use_frozen_clock (gint64 unix_time)
+{
+  g_autoptr(GDateTime) at = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(TurnoutClock) clock = turnout_clock_new_frozen (at);
+
+  turnout_clock_set_default (clock);
+}
+
+static void
+test_migrates_1_to_2_with_data (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("v1.db");
+  g_autofree char *backup = NULL;
+  TurnoutStore *store;
+  sqlite3 *db = make_file_at_version (path, 1);
+
+  raw_exec (db,
+            "INSERT INTO contacts (id, first_name, last_name, phone, email, created_at, updated_at)"
+            "  VALUES (1, 'Zoë', 'Quint', '+16502530000', 'zoe@example.com', 0, 0),"
+            "         (2, 'Ben', 'Ortiz', NULL, NULL, 0, 0);"
+            "INSERT INTO events (id, name, starts_at, created_at, updated_at)"
+            "  VALUES (1, 'Past', " G_STRINGIFY (T0) " - 10 * 86400, 0, 0),"
+            "         (2, 'Earlier', " G_STRINGIFY (T0) " - 40 * 86400, 0, 0),"
+            "         (3, 'Future', " G_STRINGIFY (T0) " + 10 * 86400, 0, 0);"
+            "INSERT INTO registrations (contact_id, event_id, status, amount, created_at, updated_at)"
+            "  VALUES (1, 1, 'attended', 2500, 0, 0), (1, 2, 'registered', 1500, 0, 0),"
+            "         (1, 3, 'registered', 3000, 0, 0), (2, 1, 'cancelled', 900, 0, 0);");
+  sqlite3_close (db);
+
+  use_frozen_clock (T0);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
+  backup = g_strconcat (path, ".schema-1.bak", NULL);
+  g_assert_cmpstr (turnout_store_get_backup_path (store), ==, backup);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
+  turnout_test_finalize_object (store);
+
+  db = raw_open (path);
+  /* Two events have started; the future one counts for spend only. */
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 2);
+  g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 7000);
+  g_assert_cmpint (contact_int (db, 1, "first_event_at"), ==, T0 - 40 * DAY);
+  g_assert_cmpint (contact_int (db, 1, "last_event_at"), ==, T0 - 10 * DAY);
+  /* A cancelled registration is neither attended nor spent. */
+  g_assert_cmpint (contact_int (db, 2, "events_attended"), ==, 0);
+  g_assert_cmpint (contact_int (db, 2, "total_spend"), ==, 0);
+  g_assert_cmpint (contact_int (db, 2, "last_event_at"), ==, -1);
+  /* Contacts already in the file are searchable. */
+  g_assert_cmpint (search_count (db, "zoe"), ==, 1);
+  g_assert_cmpint (search_count (db, "\"650253\"*"), ==, 1);
+  g_assert_cmpint (search_count (db, "\"16502530000\""), ==, 1);
+  g_assert_cmpint (search_count (db, "ortiz"), ==, 1);
+  sqlite3_close (db);
+
+  /* The backup is the file as it was: still at version 1. */
+  db = raw_open (backup);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 1);
+  sqlite3_close (db);
+
+  turnout_clock_set_default (NULL);
+}
+
+static void
+test_figures_follow_writes_and_time (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("figures.db");
+  TurnoutStore *store;
+  sqlite3 *db;
+
+  use_frozen_clock (T0);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  db = turnout_store_acquire (store, &error);
+  g_assert_no_error (error);
+
+  raw_exec (db,
+            "INSERT INTO contacts (id, first_name, created_at, updated_at) VALUES (1, 'Ana', 0, 0);"
+            "INSERT INTO events (id, name, starts_at, created_at, updated_at)"
+            "  VALUES (1, 'Last week', " G_STRINGIFY (T0) " - 7 * 86400, 0, 0),"
+            "         (2, 'Next week', " G_STRINGIFY (T0) " + 7 * 86400, 0, 0);");
+  raw_exec (db, "INSERT INTO registrations (id, contact_id, event_id, status, amount, created_at,"
+                " updated_at) VALUES (1, 1, 1, 'registered', 2000, 0, 0)");
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+  g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 2000);
+
+  raw_exec (db, "INSERT INTO registrations (id, contact_id, event_id, status, amount, created_at,"
+                " updated_at) VALUES (2, 1, 2, 'registered', 3500, 0, 0)");
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+  g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 5500);
+  g_assert_cmpint (contact_int (db, 1, "last_event_at"), ==, T0 - 7 * DAY);
+
+  /* A cancellation stores when it happened and takes the event out. */
+  raw_exec (db, "UPDATE registrations SET status = 'cancelled', updated_at = 123 WHERE id = 1");
+  g_assert_cmpint (raw_int (db, "SELECT cancelled_at FROM registrations WHERE id = 1"), ==, 123);
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 0);
+  g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 3500);
+  g_assert_cmpint (contact_int (db, 1, "last_event_at"), ==, -1);
+
+  /* Re-registering stores when it was confirmed. */
+  raw_exec (db, "UPDATE registrations SET status = 'registered', updated_at = 456 WHERE id = 1");
+  g_assert_cmpint (raw_int (db, "SELECT confirmed_at FROM registrations WHERE id = 1"), ==, 456);
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+
+  /* Time passes: next week's event starts and counts. */
+  g_assert_true (turnout_db_refresh_figures (db, T0 + 8 * DAY, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 2);
+  g_assert_cmpint (contact_int (db, 1, "last_event_at"), ==, T0 + 7 * DAY);
+  /* And back, for a clock set back in a test. */
+  g_assert_true (turnout_db_refresh_figures (db, T0, &error));
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+
+  /* Moving an event recomputes its registrants. */
+  raw_exec (db, "UPDATE events SET starts_at = " G_STRINGIFY (T0) " - 86400 WHERE id = 2");
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 2);
+  /* Deleting an event removes its registrations and their figures. */
+  raw_exec (db, "DELETE FROM events WHERE id = 2");
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+  g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 2000);
+
+  /* The search index follows edits and deletes. */
+  g_assert_cmpint (search_count (db, "ana"), ==, 1);
+  raw_exec (db, "UPDATE contacts SET first_name = 'Anouk', phone = '+442079460958' WHERE id = 1");
+  g_assert_cmpint (search_count (db, "ana"), ==, 0);
+  g_assert_cmpint (search_count (db, "anou*"), ==, 1);
+  g_assert_cmpint (search_count (db, "\"2079\"*"), ==, 1);
+  raw_exec (db, "DELETE FROM contacts WHERE id = 1");
+  g_assert_cmpint (search_count (db, "anou*"), ==, 0);
+
+  turnout_store_release (store, db);
+  turnout_test_finalize_object (store);
+  turnout_clock_set_default (NULL);
+}
+
 static TurnoutStore *
 open_fresh (const char *name)
 {
@@ -577,6 +764,8 @@ main (int    argc,
   g_test_add_func ("/store/refuse/directory", test_refuses_directory);
   g_test_add_func ("/store/migrate/from-0", test_migrates_from_version_0);
   g_test_add_func ("/store/migrate/failure-changes-nothing", test_failed_migration_changes_nothing);
+  g_test_add_func ("/store/migrate/1-to-2", test_migrates_1_to_2_with_data);
+  g_test_add_func ("/store/figures", test_figures_follow_writes_and_time);
   g_test_add_func ("/store/schema/unique-sends", test_unique_keys_prevent_duplicate_sends);
   g_test_add_func ("/store/schema/consent-history", test_consent_history_is_appended);
   g_test_add_func ("/store/async/open-count", test_open_and_count_async);

@@ -248,9 +248,107 @@ static const char migration_1[] =
   "CREATE INDEX messages_contact ON messages (contact_id, created_at);"
   "CREATE INDEX messages_provider ON messages (provider_id) WHERE provider_id IS NOT NULL;";
 
+
+/* The per-contact figures segment filters need, kept on the contact row so
+ * no query recomputes them by scanning: events attended (registrations
+ * registered or attended for events that have started), total spend (the
+ * amounts of registrations not cancelled), first and last event attended.
+ *
+ * "Started" depends on the time, which SQL triggers can't ask TurnoutClock
+ * for, so figures_clock holds the instant they are correct as of. Triggers
+ * recompute one contact on every write of their registrations or events;
+ * turnout_store_refresh_figures() moves as_of forward and recomputes only
+ * the contacts of events that started in between.
+ *
+ * The contact search index is contentless FTS5 over the name, the phone's
+ * digits (with and without the country code, so "650253" finds
+ * +16502530000) and the email; triggers keep it in step. */
+/* The phone is indexed as its digits without the "+", and again without
+ * the first one, two and three digits: whatever the length of the country
+ * code, one of them is the national number, so a prefix query on what the
+ * user typed ("650253", "2079…") finds it. */
+#define FTS_ROW(row) \
+  row ".id, trim (" row ".first_name || ' ' || " row ".last_name)," \
+  " CASE WHEN " row ".phone IS NULL THEN '' ELSE" \
+  "   substr (" row ".phone, 2) || ' ' || substr (" row ".phone, 3) || ' ' ||" \
+  "   substr (" row ".phone, 4) || ' ' || substr (" row ".phone, 5) END," \
+  " coalesce (" row ".email, '')"
+
+static const char migration_2[] =
+  "ALTER TABLE contacts ADD COLUMN events_attended INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE contacts ADD COLUMN total_spend INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE contacts ADD COLUMN first_event_at INTEGER;"
+  "ALTER TABLE contacts ADD COLUMN last_event_at INTEGER;"
+  "CREATE INDEX contacts_events_attended ON contacts (events_attended);"
+  "CREATE INDEX contacts_total_spend ON contacts (total_spend);"
+  "CREATE INDEX contacts_first_event ON contacts (first_event_at);"
+  "CREATE INDEX contacts_last_event ON contacts (last_event_at);"
+  "CREATE INDEX contacts_city ON contacts (city COLLATE NOCASE);"
+
+  "CREATE TABLE figures_clock ("
+  "  id     INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  as_of  INTEGER NOT NULL"
+  ");"
+  "INSERT INTO figures_clock (id, as_of) VALUES (1, 0);"
+
+  "CREATE TRIGGER registrations_figures_insert AFTER INSERT ON registrations BEGIN "
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("id = NEW.contact_id")
+  "END;"
+  "CREATE TRIGGER registrations_figures_update"
+  " AFTER UPDATE OF contact_id, event_id, status, amount ON registrations BEGIN "
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("id IN (OLD.contact_id, NEW.contact_id)")
+  "END;"
+  "CREATE TRIGGER registrations_figures_delete AFTER DELETE ON registrations BEGIN "
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("id = OLD.contact_id")
+  "END;"
+  "CREATE TRIGGER events_figures_update AFTER UPDATE OF starts_at ON events BEGIN "
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("id IN (SELECT contact_id FROM registrations WHERE event_id = NEW.id)")
+  "END;"
+  /* Deleting an event deletes its registrations (cascade), whose trigger
+   * recomputes their contacts. */
+
+  /* When a registration becomes registered or cancelled, when it happened
+   * is kept: the "registration confirmed" automation fires on it. Writers
+   * set the time from TurnoutClock; this is the backstop. */
+  "CREATE TRIGGER registrations_confirmed_at AFTER UPDATE OF status ON registrations"
+  " WHEN NEW.status = 'registered' AND OLD.status <> 'registered'"
+  "  AND NEW.confirmed_at IS OLD.confirmed_at BEGIN"
+  "  UPDATE registrations SET confirmed_at = NEW.updated_at WHERE id = NEW.id;"
+  "END;"
+  "CREATE TRIGGER registrations_cancelled_at AFTER UPDATE OF status ON registrations"
+  " WHEN NEW.status = 'cancelled' AND OLD.status <> 'cancelled'"
+  "  AND NEW.cancelled_at IS OLD.cancelled_at BEGIN"
+  "  UPDATE registrations SET cancelled_at = NEW.updated_at WHERE id = NEW.id;"
+  "END;"
+
+  /* Figures of the contacts already in the file; the refresh after the
+   * upgrade brings them to now. */
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("1")
+
+  "CREATE VIRTUAL TABLE contacts_fts USING fts5 ("
+  "  name, phone, email,"
+  "  content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
+  ");"
+  "INSERT INTO contacts_fts (rowid, name, phone, email) SELECT " FTS_ROW ("contacts")
+  " FROM contacts;"
+  "CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN"
+  "  INSERT INTO contacts_fts (rowid, name, phone, email) SELECT " FTS_ROW ("NEW") ";"
+  "END;"
+  "CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN"
+  "  INSERT INTO contacts_fts (contacts_fts, rowid, name, phone, email)"
+  "    SELECT 'delete', " FTS_ROW ("OLD") ";"
+  "END;"
+  "CREATE TRIGGER contacts_fts_update"
+  " AFTER UPDATE OF first_name, last_name, phone, email ON contacts BEGIN"
+  "  INSERT INTO contacts_fts (contacts_fts, rowid, name, phone, email)"
+  "    SELECT 'delete', " FTS_ROW ("OLD") ";"
+  "  INSERT INTO contacts_fts (rowid, name, phone, email) SELECT " FTS_ROW ("NEW") ";"
+  "END;";
+
 static const TurnoutMigration migrations[] = {
   { 1, "contacts, events, registrations, consent, suppressions, segments, templates, "
        "campaigns, automations, messages and settings", migration_1 },
+  { 2, "per-contact figures kept by triggers, confirmation times, contact search", migration_2 },
 };
 
 /* Every table, in the order `turnout-cli doctor` reports them. */

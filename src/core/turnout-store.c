@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "turnout-clock.h"
 #include "turnout-store.h"
 #include "turnout-store-private.h"
 
@@ -413,6 +414,66 @@ migrate (TurnoutStore  *self,
 }
 
 /**
+ * turnout_db_refresh_figures:
+ * @db: a connection
+ * @now: the time, in Unix seconds, from TurnoutClock
+ *
+ * Brings the per-contact figures (events attended, first and last event)
+ * to @now: recomputes only the contacts of events that started between the
+ * instant they were correct as of and @now (either way, so a clock set back
+ * in a test works too).
+ */
+gboolean
+turnout_db_refresh_figures (sqlite3  *db,
+                            gint64    now,
+                            GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 as_of;
+  int rc;
+
+  if (!turnout_db_begin (db, error))
+    return FALSE;
+  if ((as_of = query_int (db, "SELECT as_of FROM figures_clock", error)) < 0)
+    goto fail;
+  if (as_of == now)
+    return turnout_db_commit (db, error);
+
+  stmt = turnout_db_prepare (db,
+                             "UPDATE figures_clock SET as_of = ?1;"
+                             , error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, now);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      turnout_db_set_error (error, db, rc, _("Could not update the contacts’ figures"));
+      goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = turnout_db_prepare (db, TURNOUT_RECOMPUTE_FIGURES_SQL (
+                               "id IN (SELECT r.contact_id FROM registrations r"
+                               "       JOIN events e ON e.id = r.event_id"
+                               "       WHERE e.starts_at > min (?1, ?2) AND e.starts_at <= max (?1, ?2))"),
+                             error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, as_of);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      turnout_db_set_error (error, db, rc, _("Could not update the contacts’ figures"));
+      goto fail;
+    }
+  return turnout_db_commit (db, error);
+
+fail:
+  turnout_db_rollback (db);
+  return FALSE;
+}
+
+/**
  * turnout_store_open:
  * @path: (nullable): the database file; %NULL for turnout_store_dup_default_path()
  *
@@ -489,6 +550,8 @@ turnout_store_open (const char  *path,
       ok = ok && migrate (self, db, self->schema_version, error);
     }
 
+  ok = ok && turnout_db_refresh_figures (db, turnout_clock_get_unix (turnout_clock_get_default ()),
+                                         error);
   if (!ok)
     {
       sqlite3_close_v2 (db);

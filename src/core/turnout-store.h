@@ -112,6 +112,9 @@ gboolean      turnout_db_begin                   (sqlite3              *db,
 gboolean      turnout_db_commit                  (sqlite3              *db,
                                                   GError              **error);
 void          turnout_db_rollback                (sqlite3              *db);
+gboolean      turnout_db_refresh_figures         (sqlite3              *db,
+                                                  gint64                now,
+                                                  GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
