@@ -169,6 +169,6 @@ main (int    argc,
   status = g_test_run ();
 
   secret_service_disconnect ();
-  turnout_test_keyring_stop ();
+  turnout_test_bus_stop ();
   return status;
 }

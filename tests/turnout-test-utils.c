@@ -118,7 +118,7 @@ turnout_test_read_file (const char *path)
  * A private session bus with its own unlocked GNOME Keyring, for tests of
  * what Turnout keeps in the keyring. Nothing reaches the user's keyring.
  */
-static GSubprocess *keyring_bus;
+static GSubprocess *private_bus;
 static GSubprocess *keyring_daemon;
 
 static gboolean
@@ -137,35 +137,51 @@ secrets_name_has_owner (GDBusConnection *bus)
 }
 
 /**
+ * turnout_test_bus_start:
+ *
+ * Starts a private session bus (dbus-daemon) and points this process at
+ * it, so nothing a test does reaches the desktop's bus. Call before
+ * anything connects to the session bus.
+ *
+ * Returns: the bus address.
+ */
+const char *
+turnout_test_bus_start (void)
+{
+  g_autoptr(GDataInputStream) address_stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+
+  g_assert_null (private_bus);
+  set_private_dir ("XDG_RUNTIME_DIR", "runtime");
+
+  private_bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                  &error, "dbus-daemon", "--session", "--nofork",
+                                  "--nopidfile", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  address_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (private_bus));
+  address = g_data_input_stream_read_line_utf8 (address_stream, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  return g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+}
+
+/**
  * turnout_test_keyring_start:
  *
- * Starts a private session bus (dbus-daemon) and an unlocked
- * gnome-keyring-daemon on it, and points this process at them. Call before
- * anything connects to the session bus.
+ * Starts a private session bus and an unlocked gnome-keyring-daemon on it.
+ * Call before anything connects to the session bus.
  */
 void
 turnout_test_keyring_start (void)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) address_stream = NULL;
   g_autoptr(GDBusConnection) bus = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *address = NULL;
+  const char *address = turnout_test_bus_start ();
   GOutputStream *input;
   gint64 deadline;
-
-  g_assert_null (keyring_bus);
-  set_private_dir ("XDG_RUNTIME_DIR", "runtime");
-
-  keyring_bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                  &error, "dbus-daemon", "--session", "--nofork",
-                                  "--nopidfile", "--print-address=1", NULL);
-  g_assert_no_error (error);
-  address_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (keyring_bus));
-  address = g_data_input_stream_read_line_utf8 (address_stream, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (address);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
@@ -198,22 +214,25 @@ turnout_test_keyring_start (void)
 }
 
 /**
- * turnout_test_keyring_stop:
+ * turnout_test_bus_stop:
  *
- * Stops the keyring and the bus. Call last: the process's session bus
- * connection dies with the bus.
+ * Stops the private bus (and the keyring on it). Call last: the process's
+ * session bus connection dies with the bus.
  */
 void
-turnout_test_keyring_stop (void)
+turnout_test_bus_stop (void)
 {
-  g_assert_nonnull (keyring_bus);
+  g_assert_nonnull (private_bus);
 
-  g_subprocess_force_exit (keyring_daemon);
-  g_subprocess_wait (keyring_daemon, NULL, NULL);
-  g_clear_object (&keyring_daemon);
-  g_subprocess_force_exit (keyring_bus);
-  g_subprocess_wait (keyring_bus, NULL, NULL);
-  g_clear_object (&keyring_bus);
+  if (keyring_daemon != NULL)
+    {
+      g_subprocess_force_exit (keyring_daemon);
+      g_subprocess_wait (keyring_daemon, NULL, NULL);
+      g_clear_object (&keyring_daemon);
+    }
+  g_subprocess_force_exit (private_bus);
+  g_subprocess_wait (private_bus, NULL, NULL);
+  g_clear_object (&private_bus);
 }
 
 /**

@@ -15,8 +15,9 @@ G_END_DECLS
 
 G_BEGIN_DECLS
 
+const char *turnout_test_bus_start     (void);
 void        turnout_test_keyring_start (void);
-void        turnout_test_keyring_stop  (void);
+void        turnout_test_bus_stop      (void);
 
 G_END_DECLS
 
