@@ -4,11 +4,15 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "turnout-clock.h"
+#include "turnout-contacts.h"
+#include "turnout-csv.h"
+#include "turnout-import.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-cli.h"
@@ -78,6 +82,12 @@ error_code_name (const GError *error)
     }
   if (error->domain == TURNOUT_SETTINGS_ERROR)
     return error->code == TURNOUT_SETTINGS_ERROR_UNKNOWN_KEY ? "unknown-key" : "invalid-value";
+  if (error->domain == TURNOUT_CONTACTS_ERROR)
+    return "not-found";
+  if (error->domain == TURNOUT_IMPORT_ERROR || error->domain == TURNOUT_CSV_ERROR)
+    return "bad-file";
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return "no-such-file";
   return "failed";
 }
 
@@ -368,11 +378,352 @@ config_command (CliOptions  *options,
   return print_setting (options, settings, spec);
 }
 
+
+static gboolean
+looks_like_vcard (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GFileInputStream) input = NULL;
+  char start[64] = { 0 };
+  gsize n = 0;
+
+  if (g_str_has_suffix (name, ".vcf") || g_str_has_suffix (name, ".VCF") ||
+      g_str_has_suffix (name, ".vcard"))
+    return TRUE;
+  if ((input = g_file_read (file, NULL, NULL)) == NULL)
+    return FALSE;
+  g_input_stream_read_all (G_INPUT_STREAM (input), start, sizeof start - 1, &n, NULL, NULL);
+  return g_ascii_strncasecmp (start + (g_str_has_prefix (start, "\xEF\xBB\xBF") ? 3 : 0),
+                              "BEGIN:VCARD", 11) == 0;
+}
+
+static gboolean
+write_issues_csv (const char           *path,
+                  TurnoutImportResult  *result,
+                  GError              **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char * const header[] = { "row", "column", "reason", NULL };
+
+  turnout_csv_append_row (out, header, -1);
+  for (guint i = 0; i < result->issues->len; i++)
+    {
+      TurnoutImportIssue *issue = g_ptr_array_index (result->issues, i);
+      g_autofree char *row = g_strdup_printf ("%u", issue->row);
+      const char *fields[] = { row, issue->column ? issue->column : "", issue->reason, NULL };
+
+      turnout_csv_append_row (out, fields, -1);
+    }
+  return g_file_set_contents (path, out->str, out->len, error);
+}
+
+static void
+on_import_progress (guint64  done,
+                    guint64  total,
+                    guint    rows,
+                    gpointer user_data)
+{
+  CliOptions *options = user_data;
+
+  if (!options->json && isatty (STDERR_FILENO) && total > 0)
+    g_printerr ("\r%3d%%  %u rows", (int) (done * 100 / total), rows);
+}
+
+static int
+import_command (CliOptions  *options,
+                int          argc,
+                char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("contacts|registrations FILE"));
+  g_autoptr(TurnoutStore) store = NULL;
+  g_autoptr(TurnoutImportOptions) import_options = NULL;
+  g_autoptr(TurnoutImportResult) result = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_auto(GStrv) maps = NULL;
+  g_auto(GStrv) args = g_strdupv (argv);
+  g_autofree char *region = NULL;
+  g_autofree char *zone = NULL;
+  g_autofree char *errors_csv = NULL;
+  TurnoutImportKind kind;
+  const GOptionEntry entries[] = {
+    { "region", 0, 0, G_OPTION_ARG_STRING, &region,
+      N_("The country of phone numbers written without a country code (default: the "
+         "contacts.default_region setting)"), N_("CC") },
+    { "map", 0, 0, G_OPTION_ARG_STRING_ARRAY, &maps,
+      N_("Read the column HEADER as FIELD (first_name, phone, email, ignore…); repeatable"),
+      N_("HEADER=FIELD") },
+    { "time-zone", 0, 0, G_OPTION_ARG_STRING, &zone,
+      N_("The zone of times written without one"), N_("ZONE") },
+    { "errors-csv", 0, 0, G_OPTION_ARG_FILENAME, &errors_csv,
+      N_("Write the rows that had problems to this CSV file"), N_("FILE") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse_strv (context, &args, &error))
+    return fail (options, error, EXIT_USAGE);
+  if (g_strv_length (args) != 3)
+    return usage_error (options, _("usage: turnout-cli import contacts|registrations FILE "
+                                   "[--region CC] [--map HEADER=FIELD]…"));
+  if (g_str_equal (args[1], "contacts"))
+    kind = TURNOUT_IMPORT_CONTACTS;
+  else if (g_str_equal (args[1], "registrations"))
+    kind = TURNOUT_IMPORT_REGISTRATIONS;
+  else
+    return usage_error (options, _("import what? “%s” is neither contacts nor registrations"),
+                        args[1]);
+
+  import_options = turnout_import_options_new (kind);
+  if (region != NULL)
+    {
+      g_autofree char *normalized = turnout_setting_normalize ("contacts.default_region", region,
+                                                               &error);
+      if (normalized == NULL)
+        {
+          g_prefix_error (&error, "--region: ");
+          return fail (options, error, EXIT_USAGE);
+        }
+      turnout_import_options_set_region (import_options, normalized);
+    }
+  if (zone != NULL)
+    {
+      g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (zone);
+
+      if (tz == NULL)
+        return usage_error (options, _("--time-zone: “%s” is not a time zone such as "
+                                       "Europe/Berlin"), zone);
+      turnout_import_options_set_time_zone (import_options, zone);
+    }
+  for (guint i = 0; maps != NULL && maps[i] != NULL; i++)
+    {
+      const char *equals = strrchr (maps[i], '=');
+      g_autofree char *header = NULL;
+
+      if (equals == NULL || equals == maps[i])
+        return usage_error (options, _("--map “%s”: write it as HEADER=FIELD, such as "
+                                       "\"Cell Phone=phone\""), maps[i]);
+      header = g_strndup (maps[i], equals - maps[i]);
+      if (!turnout_import_options_map (import_options, g_strstrip (header), equals + 1, &error))
+        {
+          g_prefix_error (&error, "--map %s: ", maps[i]);
+          return fail (options, error, EXIT_USAGE);
+        }
+    }
+  turnout_import_options_set_progress (import_options, on_import_progress, options);
+
+  if ((store = open_store (options, &error)) == NULL)
+    return fail (options, error, EXIT_FAILED);
+
+  file = g_file_new_for_commandline_arg (args[2]);
+  if (kind == TURNOUT_IMPORT_CONTACTS && looks_like_vcard (file))
+    result = turnout_import_vcard (store, file, import_options, NULL, &error);
+  else
+    result = turnout_import_csv (store, file, import_options, NULL, &error);
+  if (!options->json && isatty (STDERR_FILENO))
+    g_printerr ("\r\033[K");
+  if (result == NULL)
+    return fail (options, error, EXIT_FAILED);
+
+  if (errors_csv != NULL && !write_issues_csv (errors_csv, result, &error))
+    return fail (options, error, EXIT_FAILED);
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "created");
+      json_builder_add_int_value (builder, result->created);
+      json_builder_set_member_name (builder, "merged");
+      json_builder_add_int_value (builder, result->merged);
+      json_builder_set_member_name (builder, "skipped");
+      json_builder_add_int_value (builder, result->skipped);
+      if (kind == TURNOUT_IMPORT_REGISTRATIONS)
+        {
+          json_builder_set_member_name (builder, "registrations");
+          json_builder_add_int_value (builder, result->registrations);
+          json_builder_set_member_name (builder, "events_created");
+          json_builder_add_int_value (builder, result->events_created);
+        }
+      if (result->warning != NULL)
+        {
+          json_builder_set_member_name (builder, "warning");
+          json_builder_add_string_value (builder, result->warning);
+        }
+      json_builder_set_member_name (builder, "error_count");
+      json_builder_add_int_value (builder, result->n_issues);
+      json_builder_set_member_name (builder, "errors");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < result->issues->len; i++)
+        {
+          TurnoutImportIssue *issue = g_ptr_array_index (result->issues, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "row");
+          json_builder_add_int_value (builder, issue->row);
+          json_builder_set_member_name (builder, "column");
+          if (issue->column != NULL)
+            json_builder_add_string_value (builder, issue->column);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "reason");
+          json_builder_add_string_value (builder, issue->reason);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return EXIT_OK;
+    }
+
+  if (result->warning != NULL)
+    g_printerr (_("Warning: %s\n"), result->warning);
+  g_print (_("%u created, %u merged, %u skipped\n"), result->created, result->merged,
+           result->skipped);
+  if (kind == TURNOUT_IMPORT_REGISTRATIONS)
+    g_print (_("%u registrations, %u new events\n"), result->registrations,
+             result->events_created);
+  for (guint i = 0; i < result->issues->len && i < 20; i++)
+    {
+      TurnoutImportIssue *issue = g_ptr_array_index (result->issues, i);
+
+      if (issue->column != NULL)
+        g_print (_("Row %u, %s: %s\n"), issue->row, issue->column, issue->reason);
+      else
+        g_print (_("Row %u: %s\n"), issue->row, issue->reason);
+    }
+  if (result->n_issues > 20)
+    g_print (_("… and %u more problems%s\n"), result->n_issues - 20,
+             errors_csv == NULL ? _(" (--errors-csv FILE lists them all)") : "");
+  return EXIT_OK;
+}
+
+static int
+export_command (CliOptions  *options,
+                int          argc,
+                char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutStore) store = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) output = NULL;
+  gint64 written;
+
+  if (argc != 3 || !g_str_equal (argv[1], "contacts"))
+    return usage_error (options, _("usage: turnout-cli export contacts FILE"));
+
+  if ((store = open_store (options, &error)) == NULL)
+    return fail (options, error, EXIT_FAILED);
+  file = g_file_new_for_commandline_arg (argv[2]);
+  /* Written beside and renamed over on success: a failed export never
+   * leaves half a file under the name asked for. */
+  output = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, &error);
+  if (output == NULL)
+    return fail (options, error, EXIT_FAILED);
+  written = turnout_contacts_export_csv (store, G_OUTPUT_STREAM (output), NULL, NULL, &error);
+  if (written < 0)
+    {
+      g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (G_OUTPUT_STREAM (output), abandon, NULL);
+      return fail (options, error, EXIT_FAILED);
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (output), NULL, &error))
+    return fail (options, error, EXIT_FAILED);
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "exported");
+      json_builder_add_int_value (builder, written);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  else
+    g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " contact exported\n",
+                          "%" G_GINT64_FORMAT " contacts exported\n", written), written);
+  return EXIT_OK;
+}
+
+static gboolean
+parse_id (const char *text,
+          gint64     *id)
+{
+  return g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL);
+}
+
+static int
+contacts_command (CliOptions  *options,
+                  int          argc,
+                  char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutStore) store = NULL;
+  const char *verb = argc > 1 ? argv[1] : "";
+  gint64 id = 0;
+
+  if (g_str_equal (verb, "count") ? argc != 2
+      : (g_str_equal (verb, "show") || g_str_equal (verb, "erase")) ? argc != 3
+      : TRUE)
+    return usage_error (options, _("usage: turnout-cli contacts count | show ID | erase ID"));
+  if (argc == 3 && !parse_id (argv[2], &id))
+    return usage_error (options, _("“%s” is not a contact id (a whole number)"), argv[2]);
+
+  if ((store = open_store (options, &error)) == NULL)
+    return fail (options, error, EXIT_FAILED);
+
+  if (g_str_equal (verb, "count"))
+    {
+      gint64 count = turnout_contacts_count (store, NULL, &error);
+
+      if (count < 0)
+        return fail (options, error, EXIT_FAILED);
+      if (options->json)
+        g_print ("{\n  \"count\" : %" G_GINT64_FORMAT "\n}\n", count);
+      else
+        g_print ("%" G_GINT64_FORMAT "\n", count);
+    }
+  else if (g_str_equal (verb, "show"))
+    {
+      g_autofree char *json = turnout_contacts_dup_json (store, id, &error);
+
+      if (json == NULL)
+        return fail (options, error, EXIT_FAILED);
+      g_print ("%s\n", json);
+    }
+  else
+    {
+      if (!turnout_contacts_erase (store, id, &error))
+        return fail (options, error, EXIT_FAILED);
+      if (options->json)
+        g_print ("{\n  \"erased\" : %" G_GINT64_FORMAT "\n}\n", id);
+      else
+        g_print (_("Contact %" G_GINT64_FORMAT " erased; their phone number and email address "
+                   "are kept only as suppressions, so they are never messaged again\n"), id);
+    }
+  return EXIT_OK;
+}
+
 static const Command commands[] = {
   { "doctor", doctor_command, "doctor",
     N_("Check the database: path, schema version, integrity and rows per table") },
   { "config", config_command, "config list | get KEY | set KEY VALUE | unset KEY",
     N_("Show or change the settings kept in the database") },
+  { "import", import_command, "import contacts|registrations FILE [OPTION…]",
+    N_("Import a CSV (or vCard) file; “import contacts --help” lists the options") },
+  { "export", export_command, "export contacts FILE",
+    N_("Write all contacts to a CSV file in Turnout’s own columns") },
+  { "contacts", contacts_command, "contacts count | show ID | erase ID",
+    N_("Count contacts, show everything about one (JSON), or erase one for good") },
 };
 
 static char *

@@ -35,6 +35,11 @@ gboolean            turnout_csv_reader_next          (TurnoutCsvReader  *reader,
                                                       GStrv             *fields,
                                                       GCancellable      *cancellable,
                                                       GError           **error);
+gboolean            turnout_csv_reader_next_borrowed (TurnoutCsvReader  *reader,
+                                                      const char * const **fields,
+                                                      guint             *n_fields,
+                                                      GCancellable      *cancellable,
+                                                      GError           **error);
 guint               turnout_csv_reader_get_row       (TurnoutCsvReader  *reader);
 char                turnout_csv_reader_get_delimiter (TurnoutCsvReader  *reader);
 TurnoutCsvEncoding  turnout_csv_reader_get_encoding  (TurnoutCsvReader  *reader);
