@@ -410,8 +410,7 @@ test_migrates_1_to_2_with_data (void)
   g_assert_cmpint (contact_int (db, 2, "last_event_at"), ==, -1);
   /* Contacts already in the file are searchable. */
   g_assert_cmpint (search_count (db, "zoe"), ==, 1);
-  g_assert_cmpint (search_count (db, "\"650253\"*"), ==, 1);
-  g_assert_cmpint (search_count (db, "\"16502530000\""), ==, 1);
+  g_assert_cmpint (search_count (db, "\"zoe@example.com\""), ==, 1);
   g_assert_cmpint (search_count (db, "ortiz"), ==, 1);
   sqlite3_close (db);
 
@@ -487,7 +486,6 @@ test_figures_follow_writes_and_time (void)
   raw_exec (db, "UPDATE contacts SET first_name = 'Anouk', phone = '+442079460958' WHERE id = 1");
   g_assert_cmpint (search_count (db, "ana"), ==, 0);
   g_assert_cmpint (search_count (db, "anou*"), ==, 1);
-  g_assert_cmpint (search_count (db, "\"2079\"*"), ==, 1);
   raw_exec (db, "DELETE FROM contacts WHERE id = 1");
   g_assert_cmpint (search_count (db, "anou*"), ==, 0);
 

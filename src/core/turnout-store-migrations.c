@@ -260,19 +260,12 @@ static const char migration_1[] =
  * turnout_store_refresh_figures() moves as_of forward and recomputes only
  * the contacts of events that started in between.
  *
- * The contact search index is contentless FTS5 over the name, the phone's
- * digits (with and without the country code, so "650253" finds
- * +16502530000) and the email; triggers keep it in step. */
-/* The phone is indexed as its digits without the "+", and again without
- * the first one, two and three digits: whatever the length of the country
- * code, one of them is the national number, so a prefix query on what the
- * user typed ("650253", "2079…") finds it. */
+ * The contact search index is contentless FTS5 over the name and the
+ * email; triggers keep it in step. Phone numbers are found through the
+ * contacts_phone index instead (prefixes of E.164), which costs an import
+ * nothing extra. */
 #define FTS_ROW(row) \
-  row ".id, trim (" row ".first_name || ' ' || " row ".last_name)," \
-  " CASE WHEN " row ".phone IS NULL THEN '' ELSE" \
-  "   substr (" row ".phone, 2) || ' ' || substr (" row ".phone, 3) || ' ' ||" \
-  "   substr (" row ".phone, 4) || ' ' || substr (" row ".phone, 5) END," \
-  " coalesce (" row ".email, '')"
+  row ".id, trim (" row ".first_name || ' ' || " row ".last_name), coalesce (" row ".email, '')"
 
 static const char migration_2[] =
   "ALTER TABLE contacts ADD COLUMN events_attended INTEGER NOT NULL DEFAULT 0;"
@@ -326,23 +319,23 @@ static const char migration_2[] =
   TURNOUT_RECOMPUTE_FIGURES_SQL ("1")
 
   "CREATE VIRTUAL TABLE contacts_fts USING fts5 ("
-  "  name, phone, email,"
+  "  name, email,"
   "  content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
   ");"
-  "INSERT INTO contacts_fts (rowid, name, phone, email) SELECT " FTS_ROW ("contacts")
+  "INSERT INTO contacts_fts (rowid, name, email) SELECT " FTS_ROW ("contacts")
   " FROM contacts;"
   "CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN"
-  "  INSERT INTO contacts_fts (rowid, name, phone, email) SELECT " FTS_ROW ("NEW") ";"
+  "  INSERT INTO contacts_fts (rowid, name, email) SELECT " FTS_ROW ("NEW") ";"
   "END;"
   "CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN"
-  "  INSERT INTO contacts_fts (contacts_fts, rowid, name, phone, email)"
+  "  INSERT INTO contacts_fts (contacts_fts, rowid, name, email)"
   "    SELECT 'delete', " FTS_ROW ("OLD") ";"
   "END;"
   "CREATE TRIGGER contacts_fts_update"
-  " AFTER UPDATE OF first_name, last_name, phone, email ON contacts BEGIN"
-  "  INSERT INTO contacts_fts (contacts_fts, rowid, name, phone, email)"
+  " AFTER UPDATE OF first_name, last_name, email ON contacts BEGIN"
+  "  INSERT INTO contacts_fts (contacts_fts, rowid, name, email)"
   "    SELECT 'delete', " FTS_ROW ("OLD") ";"
-  "  INSERT INTO contacts_fts (rowid, name, phone, email) SELECT " FTS_ROW ("NEW") ";"
+  "  INSERT INTO contacts_fts (rowid, name, email) SELECT " FTS_ROW ("NEW") ";"
   "END;";
 
 static const TurnoutMigration migrations[] = {
