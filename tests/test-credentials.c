@@ -6,22 +6,6 @@
 #include "turnout-credentials.h"
 #include "turnout-test-utils.h"
 
-static void
-on_result_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static char *
 lookup (TurnoutSecretKind  kind,
         const char        *account)
@@ -30,8 +14,8 @@ lookup (TurnoutSecretKind  kind,
   GAsyncResult *result = NULL;
   char *secret;
 
-  turnout_credentials_lookup_async (kind, account, NULL, on_result_cb, &result);
-  secret = turnout_credentials_lookup_finish (wait_for (&result), &error);
+  turnout_credentials_lookup_async (kind, account, NULL, turnout_test_result_cb, &result);
+  secret = turnout_credentials_lookup_finish (turnout_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_object_unref (result);
   return secret;
@@ -45,8 +29,8 @@ store (TurnoutSecretKind  kind,
   g_autoptr(GError) error = NULL;
   GAsyncResult *result = NULL;
 
-  turnout_credentials_store_async (kind, account, secret, NULL, on_result_cb, &result);
-  g_assert_true (turnout_credentials_store_finish (wait_for (&result), &error));
+  turnout_credentials_store_async (kind, account, secret, NULL, turnout_test_result_cb, &result);
+  g_assert_true (turnout_credentials_store_finish (turnout_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_object_unref (result);
 }
@@ -58,8 +42,8 @@ clear (TurnoutSecretKind  kind,
   g_autoptr(GError) error = NULL;
   GAsyncResult *result = NULL;
 
-  turnout_credentials_clear_async (kind, account, NULL, on_result_cb, &result);
-  g_assert_true (turnout_credentials_clear_finish (wait_for (&result), &error));
+  turnout_credentials_clear_async (kind, account, NULL, turnout_test_result_cb, &result);
+  g_assert_true (turnout_credentials_clear_finish (turnout_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_object_unref (result);
 }

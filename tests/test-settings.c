@@ -197,22 +197,6 @@ on_changed_cb (TurnoutSettings *settings,
 }
 
 static void
-on_result_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 test_set_async_and_changed (void)
 {
   g_autoptr(GError) error = NULL;
@@ -226,23 +210,23 @@ test_set_async_and_changed (void)
   g_signal_connect (settings, "changed", G_CALLBACK (on_changed_cb), all);
   g_signal_connect (settings, "changed::sms.rate", G_CALLBACK (on_changed_cb), rate_only);
 
-  turnout_settings_set_async (settings, "smtp.port", "465", NULL, on_result_cb, &result);
-  g_assert_true (turnout_settings_set_finish (settings, wait_for (&result), &error));
+  turnout_settings_set_async (settings, "smtp.port", "465", NULL, turnout_test_result_cb, &result);
+  g_assert_true (turnout_settings_set_finish (settings, turnout_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
   g_assert_cmpint (turnout_settings_get_int (settings, "smtp.port"), ==, 465);
 
-  turnout_settings_set_async (settings, "sms.rate", "3", NULL, on_result_cb, &result);
-  g_assert_true (turnout_settings_set_finish (settings, wait_for (&result), &error));
+  turnout_settings_set_async (settings, "sms.rate", "3", NULL, turnout_test_result_cb, &result);
+  g_assert_true (turnout_settings_set_finish (settings, turnout_test_wait_result (&result), &error));
   g_clear_object (&result);
 
   /* Setting the same value again is not a change. */
-  turnout_settings_set_async (settings, "sms.rate", "3.0", NULL, on_result_cb, &result);
-  g_assert_true (turnout_settings_set_finish (settings, wait_for (&result), &error));
+  turnout_settings_set_async (settings, "sms.rate", "3.0", NULL, turnout_test_result_cb, &result);
+  g_assert_true (turnout_settings_set_finish (settings, turnout_test_wait_result (&result), &error));
   g_clear_object (&result);
 
-  turnout_settings_set_async (settings, "smtp.security", "plaintext", NULL, on_result_cb, &result);
-  g_assert_false (turnout_settings_set_finish (settings, wait_for (&result), &error));
+  turnout_settings_set_async (settings, "smtp.security", "plaintext", NULL, turnout_test_result_cb, &result);
+  g_assert_false (turnout_settings_set_finish (settings, turnout_test_wait_result (&result), &error));
   g_assert_error (error, TURNOUT_SETTINGS_ERROR, TURNOUT_SETTINGS_ERROR_INVALID_VALUE);
   g_clear_error (&error);
   g_clear_object (&result);

@@ -617,22 +617,6 @@ test_consent_history_is_appended (void)
 }
 
 static void
-on_result_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 test_open_and_count_async (void)
 {
   g_autoptr(GError) error = NULL;
@@ -641,13 +625,13 @@ test_open_and_count_async (void)
   TurnoutStore *store;
   GArray *counts;
 
-  turnout_store_open_async (path, NULL, on_result_cb, &result);
-  store = turnout_store_open_finish (wait_for (&result), &error);
+  turnout_store_open_async (path, NULL, turnout_test_result_cb, &result);
+  store = turnout_store_open_finish (turnout_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  turnout_store_count_rows_async (store, NULL, on_result_cb, &result);
-  counts = turnout_store_count_rows_finish (store, wait_for (&result), &error);
+  turnout_store_count_rows_async (store, NULL, turnout_test_result_cb, &result);
+  counts = turnout_store_count_rows_finish (store, turnout_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_clear_object (&result);
   g_assert_cmpuint (counts->len, ==, 14);
@@ -661,8 +645,8 @@ test_open_and_count_async (void)
     TurnoutStore *none;
 
     g_assert_true (g_file_set_contents (foreign, "PK\003\004 not a database", -1, NULL));
-    turnout_store_open_async (foreign, NULL, on_result_cb, &result);
-    none = turnout_store_open_finish (wait_for (&result), &error);
+    turnout_store_open_async (foreign, NULL, turnout_test_result_cb, &result);
+    none = turnout_store_open_finish (turnout_test_wait_result (&result), &error);
     g_assert_null (none);
     g_assert_error (error, TURNOUT_STORE_ERROR, TURNOUT_STORE_ERROR_NOT_TURNOUT);
     g_clear_error (&error);
@@ -714,14 +698,14 @@ test_work_runs_off_main_thread_and_cancels (void)
   WorkerSeen seen = { 0 };
   GTask *task;
 
-  task = g_task_new (store, cancellable, on_result_cb, &result);
+  task = g_task_new (store, cancellable, turnout_test_result_cb, &result);
   /* The work returns its own error, so don't let GTask short-cut it. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, &seen, NULL);
   turnout_store_run_in_thread (store, task, long_query_worker);
   g_object_unref (task);
 
-  g_assert_false (g_task_propagate_boolean (G_TASK (wait_for (&result)), &error));
+  g_assert_false (g_task_propagate_boolean (G_TASK (turnout_test_wait_result (&result)), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (seen.thread != g_thread_self ());
   g_assert_nonnull (seen.db);

@@ -262,3 +262,41 @@ turnout_test_finalize_object (gpointer object)
       g_usleep (1000);
     }
 }
+
+/**
+ * turnout_test_result_cb:
+ * @user_data: a `GAsyncResult **` that receives a reference to the result
+ *
+ * A #GAsyncReadyCallback for tests; pair it with turnout_test_wait_result().
+ */
+void
+turnout_test_result_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/**
+ * turnout_test_wait_result:
+ * @slot: where turnout_test_result_cb() puts the result
+ *
+ * Runs the main context until the result arrives, failing after a minute.
+ *
+ * Returns: (transfer none): the result; the caller owns the reference in @slot.
+ */
+GAsyncResult *
+turnout_test_wait_result (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (*slot == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("an asynchronous call did not finish within a minute");
+      g_main_context_iteration (NULL, FALSE);
+      if (*slot == NULL)
+        g_usleep (500);
+    }
+  return *slot;
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -23,6 +23,10 @@ G_END_DECLS
 
 G_BEGIN_DECLS
 
-void        turnout_test_finalize_object (gpointer object);
+void          turnout_test_finalize_object (gpointer       object);
+void          turnout_test_result_cb       (GObject       *object,
+                                            GAsyncResult  *result,
+                                            gpointer       user_data);
+GAsyncResult *turnout_test_wait_result     (GAsyncResult **slot);
 
 G_END_DECLS
