@@ -20,6 +20,49 @@
 
 G_DEFINE_QUARK (turnout-contacts-error-quark, turnout_contacts_error)
 
+/**
+ * turnout_email_normalize:
+ * @text: an email address as typed or imported
+ *
+ * Checks that @text is a plausible email address (one "@" with a name
+ * before it and a domain with a dot after it; no spaces, commas, quotes,
+ * brackets) and lower-cases it, as addresses are stored.
+ *
+ * Returns: (transfer full): the address to store, or %NULL with @error
+ *   saying what is wrong.
+ */
+char *
+turnout_email_normalize (const char  *text,
+                         GError     **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
+  const char *at = strchr (trimmed, '@');
+  const char *bad = strpbrk (trimmed, " \t,;<>\"()[]\\");
+
+  if (*trimmed == '\0')
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                         _("the email address is empty"));
+  else if (bad != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 _("“%s” is not an email address: “%c” at position %d is not allowed"),
+                 trimmed, *bad, (int) (bad - trimmed) + 1);
+  else if (at == NULL || at == trimmed || strchr (at + 1, '@') != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 _("“%s” is not an email address: it needs exactly one “@” with a name "
+                   "before it"), trimmed);
+  else if (strchr (at + 1, '.') == NULL || at[1] == '.' || g_str_has_suffix (trimmed, ".") ||
+           strstr (at, "..") != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 _("“%s” is not an email address: after the “@” comes a domain such as "
+                   "example.com"), trimmed);
+  else if (!g_utf8_validate (trimmed, -1, NULL))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 _("the email address is not valid text"));
+  else
+    return g_utf8_strdown (trimmed, -1);
+  return NULL;
+}
+
 /* Turnout's own contact columns: what export writes and import reads. */
 static const char * const export_columns[] = {
   "first_name", "last_name", "phone", "email", "city", "time_zone", "tags",

@@ -15,6 +15,8 @@ typedef enum
 } TurnoutContactsError;
 
 GQuark    turnout_contacts_error_quark (void);
+char     *turnout_email_normalize      (const char    *text,
+                                        GError       **error);
 gint64    turnout_contacts_count       (TurnoutStore  *store,
                                         GCancellable  *cancellable,
                                         GError       **error);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "turnout-clock.h"
+#include "turnout-contacts.h"
 #include "turnout-csv.h"
 #include "turnout-import.h"
 #include "turnout-phone.h"
@@ -1075,24 +1076,6 @@ split_full_name (Person     *person,
     }
 }
 
-static gboolean
-check_email (const char  *text,
-             char       **normalized,
-             GError     **error)
-{
-  const char *at = strchr (text, '@');
-
-  if (at == NULL || at == text || strchr (at + 1, '@') != NULL || strchr (at + 1, '.') == NULL ||
-      strpbrk (text, " ,;<>\"()[]\\") != NULL || g_str_has_suffix (text, "."))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("“%s” is not an email address"), text);
-      return FALSE;
-    }
-  *normalized = g_utf8_strdown (text, -1);
-  return TRUE;
-}
-
 /* Reads the values of one CSV row into a person and, for registrations, a
  * booking. Bad values become issues; returns FALSE when the row can't be
  * imported at all. */
@@ -1142,7 +1125,8 @@ read_row (Run                *run,
             bad_identifier = TRUE;
           break;
         case TURNOUT_FIELD_EMAIL:
-          if (person->email == NULL && !check_email (value, &person->email, &error))
+          if (person->email == NULL &&
+              (person->email = turnout_email_normalize (value, &error)) == NULL)
             bad_identifier = TRUE;
           break;
         case TURNOUT_FIELD_CITY:
@@ -1570,7 +1554,7 @@ turnout_import_vcard (TurnoutStore          *store,
         {
           g_autoptr(GError) local = NULL;
 
-          if (!check_email (card->emails[j], &person.email, &local))
+          if ((person.email = turnout_email_normalize (card->emails[j], &local)) == NULL)
             add_issue (&run, card->line, "EMAIL", local->message);
         }
       for (guint j = 0; card->tags != NULL && card->tags[j] != NULL; j++)

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "turnout-clock.h"
+#include "turnout-contacts.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 
@@ -148,19 +149,12 @@ check_email (const char  *value,
              char       **normalized,
              GError     **error)
 {
-  const char *at = strchr (value, '@');
+  g_autoptr(GError) local_error = NULL;
 
   if (*value == '\0')
     return TRUE;
-  for (const char *p = value; *p != '\0'; p++)
-    if (g_ascii_isspace (*p) || *p == ',' || *p == '<' || *p == '>')
-      return invalid (error, _("an email address has no spaces, commas or angle brackets "
-                               "(position %d)"), (int) (p - value) + 1);
-  if (at == NULL || at == value || strchr (at + 1, '@') != NULL)
-    return invalid (error, _("an email address has exactly one “@” with a name before it"));
-  if (strchr (at + 1, '.') == NULL || at[1] == '.' || g_str_has_suffix (value, "."))
-    return invalid (error, _("the part after “@” must be a domain such as example.com"));
-  *normalized = g_utf8_strdown (value, -1);
+  if ((*normalized = turnout_email_normalize (value, &local_error)) == NULL)
+    return invalid (error, "%s", local_error->message);
   return TRUE;
 }
 
