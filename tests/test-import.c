@@ -445,6 +445,72 @@ test_cancel_leaves_store_as_it_was (void)
   turnout_test_finalize_object (store);
 }
 
+
+static gint64
+schema_objects (TurnoutStore *store)
+{
+  return query_int (store, "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'contacts'");
+}
+
+/* A file bigger than the store: the import drops and rebuilds the contact
+ * indexes and search entries around the rows, inside its transaction. */
+static void
+test_bulk_import_keeps_indexes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) csv = g_string_new ("first_name,last_name,phone,email,tags\n");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(TurnoutImportOptions) options = turnout_import_options_new (TURNOUT_IMPORT_CONTACTS);
+  g_autoptr(TurnoutImportResult) first = NULL;
+  g_autoptr(TurnoutImportResult) none = NULL;
+  g_autoptr(TurnoutImportResult) bulk = NULL;
+  g_autoptr(GFile) file = NULL;
+  TurnoutStore *store = fresh_store ("bulk.db");
+  gint64 objects = schema_objects (store);
+  g_autofree char *plan = NULL;
+
+  first = import (store, TURNOUT_IMPORT_CONTACTS,
+                  "first_name,phone,email\nAna,+16502530000,ana@example.com\n");
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (csv, "Fan%u,Quell%u,+1650%07u,fan%u@example.com,techno\n",
+                            i, i, 2000000 + i, i);
+  /* Ana again: merged, not duplicated, though her indexes are gone meanwhile. */
+  g_string_append (csv, "Ana,Ruiz,(650) 253-0000,,house\n");
+  file = write_file ("bulk.csv", csv->str);
+  turnout_import_options_set_region (options, "US");
+
+  /* Cancelled half way: rows, indexes and triggers are as they were. */
+  turnout_import_options_set_progress (options, cancel_after_rows, cancellable);
+  none = turnout_import_csv (store, file, options, cancellable, &error);
+  g_assert_null (none);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contacts"), ==, 1);
+  g_assert_cmpint (schema_objects (store), ==, objects);
+
+  turnout_import_options_set_progress (options, NULL, NULL);
+  bulk = turnout_import_csv (store, file, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bulk->created, ==, 20000);
+  g_assert_cmpuint (bulk->merged, ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contacts"), ==, 20001);
+  g_assert_cmpint (schema_objects (store), ==, objects);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contacts_fts WHERE contacts_fts"
+                                     " MATCH 'quell19999'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contacts_fts WHERE contacts_fts"
+                                     " MATCH 'ruiz'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contact_tags"), ==, 20001);
+  /* The rebuilt indexes hold every row. */
+  plan = query_text (store, "SELECT count(*) FROM contacts INDEXED BY contacts_name"
+                            " WHERE last_name >= ''");
+  g_assert_cmpstr (plan, ==, "20001");
+  {
+    g_autofree char *check = query_text (store, "PRAGMA integrity_check");
+    g_assert_cmpstr (check, ==, "ok");
+  }
+  turnout_test_finalize_object (store);
+}
+
 static void
 test_refuses_unusable_files (void)
 {
@@ -626,6 +692,7 @@ main (int    argc,
   g_test_add_func ("/import/merge-rules", test_merge_rules);
   g_test_add_func ("/import/registrations", test_eventbrite_registrations);
   g_test_add_func ("/import/cancel", test_cancel_leaves_store_as_it_was);
+  g_test_add_func ("/import/bulk", test_bulk_import_keeps_indexes);
   g_test_add_func ("/import/refused", test_refuses_unusable_files);
   g_test_add_func ("/import/mapping", test_mapping_overrides_guess);
   g_test_add_func ("/export/round-trip", test_export_round_trip_and_neutralised);

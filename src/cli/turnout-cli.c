@@ -379,44 +379,6 @@ config_command (CliOptions  *options,
 }
 
 
-static gboolean
-looks_like_vcard (GFile *file)
-{
-  g_autofree char *name = g_file_get_basename (file);
-  g_autoptr(GFileInputStream) input = NULL;
-  char start[64] = { 0 };
-  gsize n = 0;
-
-  if (g_str_has_suffix (name, ".vcf") || g_str_has_suffix (name, ".VCF") ||
-      g_str_has_suffix (name, ".vcard"))
-    return TRUE;
-  if ((input = g_file_read (file, NULL, NULL)) == NULL)
-    return FALSE;
-  g_input_stream_read_all (G_INPUT_STREAM (input), start, sizeof start - 1, &n, NULL, NULL);
-  return g_ascii_strncasecmp (start + (g_str_has_prefix (start, "\xEF\xBB\xBF") ? 3 : 0),
-                              "BEGIN:VCARD", 11) == 0;
-}
-
-static gboolean
-write_issues_csv (const char           *path,
-                  TurnoutImportResult  *result,
-                  GError              **error)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-  const char * const header[] = { "row", "column", "reason", NULL };
-
-  turnout_csv_append_row (out, header, -1);
-  for (guint i = 0; i < result->issues->len; i++)
-    {
-      TurnoutImportIssue *issue = g_ptr_array_index (result->issues, i);
-      g_autofree char *row = g_strdup_printf ("%u", issue->row);
-      const char *fields[] = { row, issue->column ? issue->column : "", issue->reason, NULL };
-
-      turnout_csv_append_row (out, fields, -1);
-    }
-  return g_file_set_contents (path, out->str, out->len, error);
-}
-
 static void
 on_import_progress (guint64  done,
                     guint64  total,
@@ -517,7 +479,7 @@ import_command (CliOptions  *options,
     return fail (options, error, EXIT_FAILED);
 
   file = g_file_new_for_commandline_arg (args[2]);
-  if (kind == TURNOUT_IMPORT_CONTACTS && looks_like_vcard (file))
+  if (kind == TURNOUT_IMPORT_CONTACTS && turnout_import_file_is_vcard (file, NULL))
     result = turnout_import_vcard (store, file, import_options, NULL, &error);
   else
     result = turnout_import_csv (store, file, import_options, NULL, &error);
@@ -526,8 +488,13 @@ import_command (CliOptions  *options,
   if (result == NULL)
     return fail (options, error, EXIT_FAILED);
 
-  if (errors_csv != NULL && !write_issues_csv (errors_csv, result, &error))
-    return fail (options, error, EXIT_FAILED);
+  if (errors_csv != NULL)
+    {
+      g_autoptr(GFile) errors_file = g_file_new_for_path (errors_csv);
+
+      if (!turnout_import_result_write_issues_csv (result, errors_file, NULL, &error))
+        return fail (options, error, EXIT_FAILED);
+    }
 
   if (options->json)
     {

@@ -12,6 +12,7 @@
 #include "turnout-phone.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
+#include "turnout-store-private.h"
 #include "turnout-vcard.h"
 
 /*
@@ -372,6 +373,8 @@ turnout_parse_time (const char  *text,
 void
 turnout_import_issue_free (TurnoutImportIssue *issue)
 {
+  if (issue == NULL)
+    return;
   g_free (issue->column);
   g_free (issue->reason);
   g_free (issue);
@@ -384,6 +387,37 @@ turnout_import_result_free (TurnoutImportResult *result)
   g_free (result->warning);
   g_free (result);
 }
+
+/**
+ * turnout_import_result_copy:
+ *
+ * Returns: (transfer full): a deep copy of @result, issues included.
+ */
+TurnoutImportResult *
+turnout_import_result_copy (const TurnoutImportResult *result)
+{
+  TurnoutImportResult *copy = g_new0 (TurnoutImportResult, 1);
+
+  *copy = *result;
+  copy->warning = g_strdup (result->warning);
+  copy->issues = g_ptr_array_new_full (result->issues != NULL ? result->issues->len : 0,
+                                       (GDestroyNotify) turnout_import_issue_free);
+  for (guint i = 0; result->issues != NULL && i < result->issues->len; i++)
+    {
+      const TurnoutImportIssue *issue = g_ptr_array_index (result->issues, i);
+      TurnoutImportIssue *dup = g_new0 (TurnoutImportIssue, 1);
+
+      dup->row = issue->row;
+      dup->column = g_strdup (issue->column);
+      dup->reason = g_strdup (issue->reason);
+      g_ptr_array_add (copy->issues, dup);
+    }
+  return copy;
+}
+
+/* Boxed so that a signal can carry it (the Import dialog's "imported"). */
+G_DEFINE_BOXED_TYPE (TurnoutImportResult, turnout_import_result,
+                     turnout_import_result_copy, turnout_import_result_free)
 
 struct _TurnoutImportOptions
 {
@@ -405,6 +439,31 @@ turnout_import_options_new (TurnoutImportKind kind)
   options->source = g_strdup ("import");
   options->mapping = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return options;
+}
+
+/**
+ * turnout_import_options_copy:
+ *
+ * Returns: (transfer full): a copy of @options, mapping and progress
+ *   callback included, for a worker to use while the caller changes or
+ *   frees the original.
+ */
+TurnoutImportOptions *
+turnout_import_options_copy (TurnoutImportOptions *options)
+{
+  TurnoutImportOptions *copy = turnout_import_options_new (options->kind);
+  GHashTableIter iter;
+  gpointer header, field;
+
+  turnout_import_options_set_region (copy, options->region);
+  turnout_import_options_set_time_zone (copy, options->time_zone);
+  turnout_import_options_set_source (copy, options->source);
+  g_hash_table_iter_init (&iter, options->mapping);
+  while (g_hash_table_iter_next (&iter, &header, &field))
+    g_hash_table_insert (copy->mapping, g_strdup (header), field);
+  copy->progress = options->progress;
+  copy->progress_data = options->progress_data;
+  return copy;
 }
 
 void
@@ -563,6 +622,17 @@ typedef struct
   GHashTable           *event_ids;  /* "name\x1fstart" → id */
   GHashTable           *zones;      /* time zone names known to be valid */
 
+  /* On the reader thread of an import, the row's issues go here (created
+   * on the first one) instead of into the result, which the writer owns. */
+  GPtrArray           **issue_sink;
+
+  /* Only while previewing, else NULL: for the row being read, each
+   * field's problem and its value as written, and the problems of the
+   * whole row. */
+  char                **cell_problems;  /* TURNOUT_N_FIELDS entries */
+  char                **cell_written;   /* TURNOUT_N_FIELDS entries */
+  GString              *row_problems;
+
   sqlite3_stmt         *find_phone;
   sqlite3_stmt         *find_email;
   sqlite3_stmt         *insert_contact;
@@ -657,14 +727,39 @@ add_issue (Run        *run,
 {
   TurnoutImportIssue *issue;
 
-  run->result->n_issues++;
-  if (run->result->issues->len >= TURNOUT_IMPORT_MAX_ISSUES)
-    return;
+  if (run->issue_sink == NULL)
+    {
+      run->result->n_issues++;
+      if (run->result->issues->len >= TURNOUT_IMPORT_MAX_ISSUES)
+        return;
+    }
   issue = g_new0 (TurnoutImportIssue, 1);
   issue->row = row;
   issue->column = g_strdup (column);
   issue->reason = g_strdup (reason);
-  g_ptr_array_add (run->result->issues, issue);
+  if (run->issue_sink != NULL)
+    {
+      if (*run->issue_sink == NULL)
+        *run->issue_sink =
+          g_ptr_array_new_with_free_func ((GDestroyNotify) turnout_import_issue_free);
+      g_ptr_array_add (*run->issue_sink, issue);
+    }
+  else
+    g_ptr_array_add (run->result->issues, issue);
+}
+
+/* Moves issues found on the reader thread into the result, in row order;
+ * the ones taken leave NULL behind in @issues. */
+static void
+take_issues (Run       *run,
+             GPtrArray *issues)
+{
+  for (guint i = 0; issues != NULL && i < issues->len; i++)
+    {
+      run->result->n_issues++;
+      if (run->result->issues->len < TURNOUT_IMPORT_MAX_ISSUES)
+        g_ptr_array_add (run->result->issues, g_steal_pointer (&issues->pdata[i]));
+    }
 }
 
 static gboolean
@@ -1076,6 +1171,34 @@ split_full_name (Person     *person,
     }
 }
 
+/* Reports a problem as add_issue() does; while previewing, also keeps it
+ * for the cell of @field (the first problem of a field wins, as the import
+ * lists them in column order) or, for TURNOUT_FIELD_IGNORE, for the row. */
+static void
+note_issue (Run          *run,
+            guint         row,
+            const char   *column,
+            TurnoutField  field,
+            const char   *written,
+            const char   *reason)
+{
+  add_issue (run, row, column, reason);
+  if (run->cell_problems == NULL)
+    return;
+
+  if (field == TURNOUT_FIELD_IGNORE)
+    {
+      if (run->row_problems->len > 0)
+        g_string_append (run->row_problems, "; ");
+      g_string_append (run->row_problems, reason);
+    }
+  else if (run->cell_problems[field] == NULL)
+    {
+      run->cell_problems[field] = g_strdup (reason);
+      run->cell_written[field] = dup_trimmed (written != NULL ? written : "");
+    }
+}
+
 /* Reads the values of one CSV row into a person and, for registrations, a
  * booking. Bad values become issues; returns FALSE when the row can't be
  * imported at all. */
@@ -1208,7 +1331,7 @@ read_row (Run                *run,
         }
 
       if (error != NULL)
-        add_issue (run, row, headers[i], error->message);
+        note_issue (run, row, headers[i], field, values[i], error->message);
     }
 
   if (full_name != NULL)
@@ -1220,13 +1343,14 @@ read_row (Run                *run,
   if (person->phone == NULL && person->email == NULL)
     {
       if (!bad_identifier)
-        add_issue (run, row, NULL, _("the row has neither a phone number nor an email address"));
+        note_issue (run, row, NULL, TURNOUT_FIELD_IGNORE, NULL,
+                    _("the row has neither a phone number nor an email address"));
       return FALSE;
     }
   if (run->options->kind == TURNOUT_IMPORT_REGISTRATIONS && booking->event_name == NULL)
     {
-      add_issue (run, row, turnout_field_get_id (TURNOUT_FIELD_EVENT_NAME),
-                 _("the row names no event"));
+      note_issue (run, row, turnout_field_get_id (TURNOUT_FIELD_EVENT_NAME),
+                  TURNOUT_FIELD_EVENT_NAME, NULL, _("the row names no event"));
       return FALSE;
     }
   if (booking->status == NULL)
@@ -1243,13 +1367,34 @@ dup_zone (TurnoutImportOptions *options,
 
   if (options->time_zone != NULL)
     zone = g_time_zone_new_identifier (options->time_zone);
-  if (zone == NULL)
+  if (zone == NULL && settings != NULL)
     {
       setting = turnout_settings_dup_string (settings, "contacts.default_time_zone");
       if (*setting != '\0')
         zone = g_time_zone_new_identifier (setting);
     }
   return zone != NULL ? zone : g_time_zone_new_local ();
+}
+
+/* Everything of a run but the database. @settings is %NULL for a
+ * preview, which has no store: then only the options count. */
+static void
+init_run (Run                  *run,
+          TurnoutImportOptions *options,
+          TurnoutSettings      *settings)
+{
+  run->options = options;
+  run->result = g_new0 (TurnoutImportResult, 1);
+  run->result->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) turnout_import_issue_free);
+  run->now = turnout_clock_get_unix (turnout_clock_get_default ());
+  run->zone = dup_zone (options, settings);
+  if (options->region != NULL || settings == NULL)
+    run->region = g_strdup (options->region);
+  else
+    run->region = turnout_settings_dup_string (settings, "contacts.default_region");
+  run->tag_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->event_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -1262,17 +1407,7 @@ start_run (Run                   *run,
 
   if (settings == NULL)
     return FALSE;
-  run->options = options;
-  run->result = g_new0 (TurnoutImportResult, 1);
-  run->result->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) turnout_import_issue_free);
-  run->now = turnout_clock_get_unix (turnout_clock_get_default ());
-  run->zone = dup_zone (options, settings);
-  run->region = options->region != NULL ? g_strdup (options->region)
-                                        : turnout_settings_dup_string (settings,
-                                                                       "contacts.default_region");
-  run->tag_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  run->event_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  run->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  init_run (run, options, settings);
   if ((run->db = turnout_store_acquire (store, error)) == NULL)
     return FALSE;
   return prepare_run (run, error) && turnout_db_begin (run->db, error);
@@ -1307,6 +1442,350 @@ report_progress (Run     *run,
     run->options->progress (done, total, rows, run->options->progress_data);
 }
 
+/* What each column is read as: the options' mapping, else the guess from
+ * the header. Fails when the mapping names a header the file lacks. */
+static TurnoutField *
+map_columns (TurnoutImportOptions  *options,
+             GStrv                  headers,
+             guint                  n_columns,
+             GError               **error)
+{
+  g_autofree TurnoutField *columns = g_new0 (TurnoutField, MAX (n_columns, 1));
+  GHashTableIter iter;
+  gpointer header;
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      gpointer mapped;
+      g_autofree char *trimmed = dup_trimmed (headers[i]);
+
+      if (g_hash_table_lookup_extended (options->mapping, trimmed, NULL, &mapped))
+        columns[i] = GPOINTER_TO_UINT (mapped);
+      else
+        {
+          columns[i] = turnout_field_guess (trimmed);
+          if (!turnout_field_is_for (columns[i], options->kind))
+            columns[i] = TURNOUT_FIELD_IGNORE;
+        }
+    }
+
+  g_hash_table_iter_init (&iter, options->mapping);
+  while (g_hash_table_iter_next (&iter, &header, NULL))
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < n_columns && !found; i++)
+        {
+          g_autofree char *trimmed = dup_trimmed (headers[i]);
+          found = g_str_equal (trimmed, header);
+        }
+      if (!found)
+        {
+          g_set_error (error, TURNOUT_IMPORT_ERROR, TURNOUT_IMPORT_ERROR_BAD_MAPPING,
+                       _("The file has no column “%s” to map"), (const char *) header);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&columns);
+}
+
+/**
+ * turnout_import_check_columns:
+ * @columns: (array length=n_columns): what each column of a file is read as
+ *
+ * Checks that an import with these columns can recognise anyone: a column
+ * must hold phones or emails, and for registrations one must name the
+ * event. turnout_import_csv() refuses a file with the same errors.
+ *
+ * Returns: %TRUE when the columns can be imported, else %FALSE with @error
+ *   saying what is missing (%TURNOUT_IMPORT_ERROR_NO_IDENTIFIER or
+ *   %TURNOUT_IMPORT_ERROR_NO_EVENT).
+ */
+gboolean
+turnout_import_check_columns (TurnoutImportKind    kind,
+                              const TurnoutField  *columns,
+                              guint                n_columns,
+                              GError             **error)
+{
+  gboolean has_identifier = FALSE, has_event = FALSE;
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      has_identifier |= columns[i] == TURNOUT_FIELD_PHONE || columns[i] == TURNOUT_FIELD_EMAIL;
+      has_event |= columns[i] == TURNOUT_FIELD_EVENT_NAME;
+    }
+
+  if (!has_identifier)
+    {
+      g_set_error_literal (error, TURNOUT_IMPORT_ERROR, TURNOUT_IMPORT_ERROR_NO_IDENTIFIER,
+                           _("No column holds phone numbers or email addresses, so no contact "
+                             "can be recognised; map a column to phone or email"));
+      return FALSE;
+    }
+  if (kind == TURNOUT_IMPORT_REGISTRATIONS && !has_event)
+    {
+      g_set_error_literal (error, TURNOUT_IMPORT_ERROR, TURNOUT_IMPORT_ERROR_NO_EVENT,
+                           _("No column names the event; map a column to event_name"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The result's warning for a file in @encoding, or NULL. */
+static const char *
+encoding_warning (TurnoutCsvEncoding encoding)
+{
+  switch (encoding)
+    {
+    case TURNOUT_CSV_ENCODING_WINDOWS_1252:
+      return _("The file is not UTF-8 text; it was read as Windows-1252 (Western European). "
+               "Check a few names with accents.");
+    case TURNOUT_CSV_ENCODING_UTF8:
+    case TURNOUT_CSV_ENCODING_UTF8_BOM:
+    case TURNOUT_CSV_ENCODING_UTF16:
+    default:
+      return NULL;
+    }
+}
+
+
+
+/*
+ * Bulk mode, for an import that brings more contacts than the store has
+ * (a first import, say): keeping a dozen indexes and the search index up
+ * to date row by row costs more than building them once at the end. So the
+ * contacts indexes that merging does not look things up in, and the search
+ * index's insert trigger, are dropped inside the import's transaction and
+ * rebuilt before it commits. A cancelled or failed import rolls all of it
+ * back with the rows.
+ */
+typedef struct
+{
+  GPtrArray *recreate;      /* SQL to run at the end, in order */
+  gint64     max_id_before;
+} BulkMode;
+
+static void
+bulk_mode_clear (BulkMode *bulk)
+{
+  g_clear_pointer (&bulk->recreate, g_ptr_array_unref);
+}
+
+static gboolean
+bulk_mode_begin (Run       *run,
+                 BulkMode  *bulk,
+                 GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  bulk->recreate = g_ptr_array_new_with_free_func (g_free);
+  stmt = turnout_db_prepare (run->db,
+                             "SELECT type, name, sql FROM sqlite_schema"
+                             " WHERE tbl_name = 'contacts' AND sql IS NOT NULL AND"
+                             " ((type = 'index' AND name NOT IN ('contacts_phone', 'contacts_email'))"
+                             "  OR (type = 'trigger' AND name = 'contacts_fts_insert'))",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *type = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+
+      g_ptr_array_add (drops, g_strdup_printf ("DROP %s \"%s\"",
+                                               g_str_equal (type, "index") ? "INDEX" : "TRIGGER",
+                                               name));
+      g_ptr_array_add (bulk->recreate, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
+    }
+  if (rc != SQLITE_DONE)
+    return turnout_db_set_error (error, run->db, rc, _("Could not prepare the import"));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = turnout_db_prepare (run->db, "SELECT coalesce (max (id), 0) FROM contacts", error);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return turnout_db_set_error (error, run->db, SQLITE_ERROR, _("Could not prepare the import"));
+  bulk->max_id_before = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* The rows already in the store are searchable; new ones get their
+   * search entries in one go at the end. */
+  g_ptr_array_add (bulk->recreate,
+                   g_strdup_printf ("INSERT INTO contacts_fts (rowid, name, email)"
+                                    " SELECT " TURNOUT_FTS_ROW ("contacts") " FROM contacts"
+                                    " WHERE id > %" G_GINT64_FORMAT, bulk->max_id_before));
+
+  for (guint i = 0; i < drops->len; i++)
+    if (!turnout_db_exec (run->db, g_ptr_array_index (drops, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+bulk_mode_end (Run       *run,
+               BulkMode  *bulk,
+               GError   **error)
+{
+  for (guint i = 0; bulk->recreate != NULL && i < bulk->recreate->len; i++)
+    if (!turnout_db_exec (run->db, g_ptr_array_index (bulk->recreate, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Worth it when the file likely holds more rows than the store has
+ * contacts: guessed from the file's size at 60 bytes a row, a small row. */
+static gboolean
+should_use_bulk_mode (Run     *run,
+                      guint64  file_size)
+{
+  g_autoptr(sqlite3_stmt) stmt =
+    turnout_db_prepare (run->db, "SELECT count(*) FROM contacts", NULL);
+  gint64 existing;
+
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  existing = sqlite3_column_int64 (stmt, 0);
+  return file_size / 60 > 10000 && (gint64) (file_size / 60) > existing;
+}
+
+/*
+ * A CSV import runs on two threads: a reader parses rows and checks their
+ * values (phone numbers through libphonenumber cost as much as the
+ * database work), while the calling thread writes what it has read. Rows
+ * travel in batches through a queue; a second queue of tokens bounds the
+ * batches in flight, so memory does not grow with the file.
+ */
+#define BATCH_ROWS 512
+#define BATCHES_IN_FLIGHT 4
+
+typedef struct
+{
+  guint      row;
+  gboolean   usable;   /* FALSE: skipped; its issues say why */
+  Person     person;
+  Booking    booking;
+  GPtrArray *issues;   /* TurnoutImportIssue, or NULL */
+} ParsedRow;
+
+static void
+parsed_row_free (ParsedRow *parsed)
+{
+  person_clear (&parsed->person);
+  booking_clear (&parsed->booking);
+  g_clear_pointer (&parsed->issues, g_ptr_array_unref);
+  g_free (parsed);
+}
+
+typedef struct
+{
+  GPtrArray *rows;        /* ParsedRow */
+  guint64    bytes_read;
+  gboolean   last;        /* nothing follows: the end of the file, or @error */
+  GError    *error;
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->rows);
+  g_clear_error (&batch->error);
+  g_free (batch);
+}
+
+typedef struct
+{
+  Run               parse_run;   /* what read_row() needs; the writer's run is not touched */
+  TurnoutCsvReader *reader;
+  TurnoutField     *columns;
+  GStrv             headers;
+  guint             n_columns;
+  GCancellable     *cancellable;
+  GAsyncQueue      *full;        /* Batch, for the writer */
+  GAsyncQueue      *tokens;      /* one per batch that may be in flight */
+  int               stop;        /* atomic: the writer gave up */
+} RowReader;
+
+static gpointer
+read_rows_thread (gpointer data)
+{
+  RowReader *reader = data;
+  gboolean last = FALSE;
+
+  while (!last)
+    {
+      Batch *batch = g_new0 (Batch, 1);
+
+      batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) parsed_row_free);
+      g_async_queue_pop (reader->tokens);
+      if (g_atomic_int_get (&reader->stop))
+        batch->last = TRUE;
+
+      while (!batch->last && batch->rows->len < BATCH_ROWS)
+        {
+          GError *row_error = NULL;
+          const char * const *values = NULL;
+          guint n_values = 0;
+          ParsedRow *parsed;
+
+          if (!turnout_csv_reader_next_borrowed (reader->reader, &values, &n_values,
+                                                 reader->cancellable, &row_error))
+            {
+              if (g_error_matches (row_error, TURNOUT_CSV_ERROR, TURNOUT_CSV_ERROR_ENCODING))
+                {
+                  parsed = g_new0 (ParsedRow, 1);
+                  parsed->row = turnout_csv_reader_get_row (reader->reader);
+                  reader->parse_run.issue_sink = &parsed->issues;
+                  add_issue (&reader->parse_run, parsed->row, NULL, row_error->message);
+                  g_ptr_array_add (batch->rows, parsed);
+                  g_clear_error (&row_error);
+                  continue;
+                }
+              batch->error = row_error;
+              batch->last = TRUE;
+              break;
+            }
+
+          parsed = g_new0 (ParsedRow, 1);
+          parsed->row = turnout_csv_reader_get_row (reader->reader);
+          reader->parse_run.issue_sink = &parsed->issues;
+          parsed->usable = read_row (&reader->parse_run, values, n_values, reader->columns,
+                                     reader->headers, reader->n_columns, parsed->row,
+                                     &parsed->person, &parsed->booking);
+          g_ptr_array_add (batch->rows, parsed);
+        }
+
+      batch->bytes_read = turnout_csv_reader_get_bytes_read (reader->reader);
+      last = batch->last;
+      g_async_queue_push (reader->full, batch);
+    }
+  return NULL;
+}
+
+/* Stops the reader thread and waits for it, whatever it was doing. */
+static void
+stop_row_reader (RowReader *reader,
+                 GThread   *thread)
+{
+  Batch *batch;
+
+  g_atomic_int_set (&reader->stop, TRUE);
+  for (guint i = 0; i < BATCHES_IN_FLIGHT + 1; i++)
+    g_async_queue_push (reader->tokens, GINT_TO_POINTER (1));
+  do
+    {
+      batch = g_async_queue_pop (reader->full);
+      if (batch->last)
+        {
+          batch_free (batch);
+          break;
+        }
+      batch_free (batch);
+    }
+  while (TRUE);
+  g_thread_join (thread);
+}
+
 /**
  * turnout_import_csv:
  * @file: a CSV file
@@ -1332,12 +1811,14 @@ turnout_import_csv (TurnoutStore          *store,
   g_autoptr(TurnoutCsvReader) reader = NULL;
   g_auto(GStrv) headers = NULL;
   g_autofree TurnoutField *columns = NULL;
+  RowReader row_reader = { 0 };
+  BulkMode bulk = { 0 };
+  GThread *thread;
   Run run = { 0 };
   guint n_columns;
   guint64 total = 0;
   guint rows = 0;
-  gboolean has_identifier = FALSE, has_event = FALSE;
-  gboolean ok = FALSE;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (TURNOUT_IS_STORE (store), NULL);
 
@@ -1357,131 +1838,141 @@ turnout_import_csv (TurnoutStore          *store,
     }
 
   n_columns = g_strv_length (headers);
-  columns = g_new0 (TurnoutField, n_columns);
-  for (guint i = 0; i < n_columns; i++)
-    {
-      gpointer mapped;
-      g_autofree char *header = dup_trimmed (headers[i]);
-
-      if (g_hash_table_lookup_extended (options->mapping, header, NULL, &mapped))
-        columns[i] = GPOINTER_TO_UINT (mapped);
-      else
-        {
-          columns[i] = turnout_field_guess (header);
-          if (!turnout_field_is_for (columns[i], options->kind))
-            columns[i] = TURNOUT_FIELD_IGNORE;
-        }
-      has_identifier |= columns[i] == TURNOUT_FIELD_PHONE || columns[i] == TURNOUT_FIELD_EMAIL;
-      has_event |= columns[i] == TURNOUT_FIELD_EVENT_NAME;
-    }
-
-  {
-    GHashTableIter iter;
-    gpointer header;
-
-    g_hash_table_iter_init (&iter, options->mapping);
-    while (g_hash_table_iter_next (&iter, &header, NULL))
-      {
-        gboolean found = FALSE;
-
-        for (guint i = 0; i < n_columns && !found; i++)
-          {
-            g_autofree char *trimmed = dup_trimmed (headers[i]);
-            found = g_str_equal (trimmed, header);
-          }
-        if (!found)
-          {
-            g_set_error (error, TURNOUT_IMPORT_ERROR, TURNOUT_IMPORT_ERROR_BAD_MAPPING,
-                         _("The file has no column “%s” to map"), (const char *) header);
-            return NULL;
-          }
-      }
-  }
-
-  if (!has_identifier)
-    {
-      g_set_error_literal (error, TURNOUT_IMPORT_ERROR, TURNOUT_IMPORT_ERROR_NO_IDENTIFIER,
-                           _("No column holds phone numbers or email addresses, so no contact "
-                             "can be recognised; map a column to phone or email"));
-      return NULL;
-    }
-  if (options->kind == TURNOUT_IMPORT_REGISTRATIONS && !has_event)
-    {
-      g_set_error_literal (error, TURNOUT_IMPORT_ERROR, TURNOUT_IMPORT_ERROR_NO_EVENT,
-                           _("No column names the event; map a column to event_name"));
-      return NULL;
-    }
+  if ((columns = map_columns (options, headers, n_columns, error)) == NULL)
+    return NULL;
+  if (!turnout_import_check_columns (options->kind, columns, n_columns, error))
+    return NULL;
 
   if (!start_run (&run, store, options, error))
     return finish_run (&run, store, FALSE, error);
 
-  switch (turnout_csv_reader_get_encoding (reader))
+  run.result->warning = g_strdup (encoding_warning (turnout_csv_reader_get_encoding (reader)));
+
+  if (should_use_bulk_mode (&run, total) && !bulk_mode_begin (&run, &bulk, error))
     {
-    case TURNOUT_CSV_ENCODING_WINDOWS_1252:
-      run.result->warning = g_strdup (_("The file is not UTF-8 text; it was read as "
-                                        "Windows-1252 (Western European). Check a few names "
-                                        "with accents."));
-      break;
-    case TURNOUT_CSV_ENCODING_UTF8:
-    case TURNOUT_CSV_ENCODING_UTF8_BOM:
-    case TURNOUT_CSV_ENCODING_UTF16:
-    default:
-      break;
+      bulk_mode_clear (&bulk);
+      return finish_run (&run, store, FALSE, error);
     }
+
+  row_reader.parse_run.options = options;
+  row_reader.parse_run.zone = run.zone;
+  row_reader.parse_run.region = run.region;
+  row_reader.parse_run.zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  row_reader.reader = reader;
+  row_reader.columns = columns;
+  row_reader.headers = headers;
+  row_reader.n_columns = n_columns;
+  row_reader.cancellable = cancellable;
+  row_reader.full = g_async_queue_new ();
+  row_reader.tokens = g_async_queue_new ();
+  for (guint i = 0; i < BATCHES_IN_FLIGHT; i++)
+    g_async_queue_push (row_reader.tokens, GINT_TO_POINTER (1));
+  thread = g_thread_new ("turnout-import-read", read_rows_thread, &row_reader);
 
   for (;;)
     {
-      g_autoptr(GError) row_error = NULL;
-      const char * const *values = NULL;
-      guint n_values = 0;
-      Person person = { 0 };
-      Booking booking = { 0 };
-      guint row;
-      gint64 contact_id;
+      Batch *batch = g_async_queue_pop (row_reader.full);
+      gboolean last = batch->last;
 
-      if (!turnout_csv_reader_next_borrowed (reader, &values, &n_values, cancellable, &row_error))
+      for (guint i = 0; ok && i < batch->rows->len; i++)
         {
-          if (row_error == NULL)
-            break;
-          if (g_error_matches (row_error, TURNOUT_CSV_ERROR, TURNOUT_CSV_ERROR_ENCODING))
+          ParsedRow *parsed = g_ptr_array_index (batch->rows, i);
+          gint64 contact_id;
+
+          take_issues (&run, parsed->issues);
+          rows++;
+          if (!parsed->usable)
             {
-              add_issue (&run, turnout_csv_reader_get_row (reader), NULL, row_error->message);
               run.result->skipped++;
               continue;
             }
-          g_propagate_error (error, g_steal_pointer (&row_error));
-          return finish_run (&run, store, FALSE, error);
+          contact_id = save_person (&run, &parsed->person, error);
+          if (contact_id >= 0 && options->kind == TURNOUT_IMPORT_REGISTRATIONS &&
+              save_booking (&run, contact_id, &parsed->booking, parsed->row, error) < 0)
+            contact_id = -1;
+          ok = contact_id >= 0;
         }
 
-      row = turnout_csv_reader_get_row (reader);
-      rows++;
-      if (rows % 1024 == 0)
+      if (ok && batch->error != NULL)
         {
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return finish_run (&run, store, FALSE, error);
-          report_progress (&run, turnout_csv_reader_get_bytes_read (reader), total, rows);
+          g_propagate_error (error, g_steal_pointer (&batch->error));
+          ok = FALSE;
         }
+      if (ok && !last && g_cancellable_set_error_if_cancelled (cancellable, error))
+        ok = FALSE;
+      if (ok)
+        report_progress (&run, batch->bytes_read, total, rows);
+      batch_free (batch);
 
-      if (!read_row (&run, values, n_values, columns, headers, n_columns, row, &person, &booking))
+      if (last)
         {
-          run.result->skipped++;
-          person_clear (&person);
-          booking_clear (&booking);
-          continue;
+          g_thread_join (thread);
+          break;
         }
-
-      contact_id = save_person (&run, &person, error);
-      if (contact_id >= 0 && options->kind == TURNOUT_IMPORT_REGISTRATIONS)
-        contact_id = save_booking (&run, contact_id, &booking, row, error) < 0 ? -1 : contact_id;
-      person_clear (&person);
-      booking_clear (&booking);
-      if (contact_id < 0)
-        return finish_run (&run, store, FALSE, error);
+      if (!ok)
+        {
+          stop_row_reader (&row_reader, thread);
+          break;
+        }
+      g_async_queue_push (row_reader.tokens, GINT_TO_POINTER (1));
     }
+
+  g_async_queue_unref (row_reader.full);
+  g_async_queue_unref (row_reader.tokens);
+  g_hash_table_unref (row_reader.parse_run.zones);
+  ok = ok && bulk_mode_end (&run, &bulk, error);
+  bulk_mode_clear (&bulk);
+  if (!ok)
+    return finish_run (&run, store, FALSE, error);
 
   report_progress (&run, total, total, rows);
   ok = TRUE;
   return finish_run (&run, store, ok, error);
+}
+
+/* Reads one vCard into a person, as read_row() does a CSV row; returns
+ * FALSE when the card identifies nobody. */
+static gboolean
+read_card (Run                 *run,
+           TurnoutVcardContact *card,
+           Person              *person)
+{
+  g_autofree char *phone_error = NULL;
+
+  person->first_name = g_strdup (card->first_name);
+  person->last_name = g_strdup (card->last_name);
+  if (is_empty (card->first_name) && is_empty (card->last_name) && card->full_name != NULL)
+    split_full_name (person, card->full_name);
+  person->city = g_strdup (card->city);
+  person->notes = g_strdup (card->notes);
+  for (guint j = 0; card->phones != NULL && card->phones[j] != NULL && !person->phone; j++)
+    {
+      g_autoptr(GError) local = NULL;
+
+      person->phone = turnout_phone_normalize (card->phones[j], run->region, &local);
+      if (person->phone == NULL && phone_error == NULL)
+        phone_error = g_strdup (local->message);
+    }
+  if (phone_error != NULL && person->phone == NULL)
+    note_issue (run, card->line, "TEL", TURNOUT_FIELD_PHONE, card->phones[0], phone_error);
+  for (guint j = 0; card->emails != NULL && card->emails[j] != NULL && !person->email; j++)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if ((person->email = turnout_email_normalize (card->emails[j], &local)) == NULL)
+        note_issue (run, card->line, "EMAIL", TURNOUT_FIELD_EMAIL, card->emails[j],
+                    local->message);
+    }
+  for (guint j = 0; card->tags != NULL && card->tags[j] != NULL; j++)
+    add_tags (person, card->tags[j], ",;");
+
+  if (person->phone == NULL && person->email == NULL)
+    {
+      note_issue (run, card->line, NULL, TURNOUT_FIELD_IGNORE, NULL,
+                  _("the card has neither a usable phone number nor an email address"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -1527,43 +2018,14 @@ turnout_import_vcard (TurnoutStore          *store,
   for (guint i = 0; i < cards->len; i++)
     {
       TurnoutVcardContact *card = g_ptr_array_index (cards, i);
-      g_autofree char *phone_error = NULL;
       Person person = { 0 };
       gint64 id;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return finish_run (&run, store, FALSE, error);
 
-      person.first_name = g_strdup (card->first_name);
-      person.last_name = g_strdup (card->last_name);
-      if (is_empty (card->first_name) && is_empty (card->last_name) && card->full_name != NULL)
-        split_full_name (&person, card->full_name);
-      person.city = g_strdup (card->city);
-      person.notes = g_strdup (card->notes);
-      for (guint j = 0; card->phones != NULL && card->phones[j] != NULL && !person.phone; j++)
+      if (!read_card (&run, card, &person))
         {
-          g_autoptr(GError) local = NULL;
-
-          person.phone = turnout_phone_normalize (card->phones[j], run.region, &local);
-          if (person.phone == NULL && phone_error == NULL)
-            phone_error = g_strdup (local->message);
-        }
-      if (phone_error != NULL && person.phone == NULL)
-        add_issue (&run, card->line, "TEL", phone_error);
-      for (guint j = 0; card->emails != NULL && card->emails[j] != NULL && !person.email; j++)
-        {
-          g_autoptr(GError) local = NULL;
-
-          if ((person.email = turnout_email_normalize (card->emails[j], &local)) == NULL)
-            add_issue (&run, card->line, "EMAIL", local->message);
-        }
-      for (guint j = 0; card->tags != NULL && card->tags[j] != NULL; j++)
-        add_tags (&person, card->tags[j], ",;");
-
-      if (person.phone == NULL && person.email == NULL)
-        {
-          add_issue (&run, card->line, NULL,
-                     _("the card has neither a usable phone number nor an email address"));
           run.result->skipped++;
           person_clear (&person);
           continue;
@@ -1575,4 +2037,835 @@ turnout_import_vcard (TurnoutStore          *store,
     }
 
   return finish_run (&run, store, TRUE, error);
+}
+
+/**
+ * turnout_import_file_is_vcard:
+ * @file: a file to import
+ *
+ * Tells a vCard file from a CSV one: by its extension, else by its first
+ * line. Blocks (it may read the start of the file): call it on a worker.
+ *
+ * Returns: %TRUE when @file looks like vCards.
+ */
+gboolean
+turnout_import_file_is_vcard (GFile        *file,
+                              GCancellable *cancellable)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GFileInputStream) input = NULL;
+  char start[64] = { 0 };
+  gsize n = 0;
+
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (g_str_has_suffix (name, ".vcf") || g_str_has_suffix (name, ".VCF") ||
+      g_str_has_suffix (name, ".vcard"))
+    return TRUE;
+  if ((input = g_file_read (file, cancellable, NULL)) == NULL)
+    return FALSE;
+  g_input_stream_read_all (G_INPUT_STREAM (input), start, sizeof start - 1, &n, cancellable, NULL);
+  return g_ascii_strncasecmp (start + (g_str_has_prefix (start, "\xEF\xBB\xBF") ? 3 : 0),
+                              "BEGIN:VCARD", 11) == 0;
+}
+
+static gboolean
+refuse_vcard_registrations (TurnoutImportOptions  *options,
+                            GError               **error)
+{
+  if (options->kind == TURNOUT_IMPORT_CONTACTS)
+    return FALSE;
+  g_set_error_literal (error, TURNOUT_IMPORT_ERROR, TURNOUT_IMPORT_ERROR_NOT_REGISTRATIONS,
+                       _("A vCard file holds contacts, not registrations; import it as "
+                         "contacts"));
+  return TRUE;
+}
+
+/* Previews ---------------------------------------------------------------- */
+
+/* The fields a vCard fills, in the order of the preview. */
+static const TurnoutField vcard_fields[] = {
+  TURNOUT_FIELD_FIRST_NAME, TURNOUT_FIELD_LAST_NAME, TURNOUT_FIELD_PHONE, TURNOUT_FIELD_EMAIL,
+  TURNOUT_FIELD_CITY, TURNOUT_FIELD_TAGS, TURNOUT_FIELD_NOTES,
+};
+
+void
+turnout_import_preview_free (TurnoutImportPreview *preview)
+{
+  for (guint i = 0; preview->rows != NULL && i < preview->rows->len; i++)
+    {
+      TurnoutImportPreviewRow *row = g_ptr_array_index (preview->rows, i);
+
+      for (guint j = 0; j < preview->n_fields; j++)
+        {
+          g_free (row->cells[j].value);
+          g_free (row->cells[j].problem);
+        }
+      g_free (row->cells);
+      g_strfreev (row->written);
+      g_free (row->row_problem);
+      g_free (row);
+    }
+  g_clear_pointer (&preview->rows, g_ptr_array_unref);
+  g_strfreev (preview->headers);
+  g_free (preview->columns);
+  g_free (preview->fields);
+  g_free (preview->warning);
+  g_free (preview->cannot_import);
+  g_strfreev (preview->file_problems);
+  g_free (preview);
+}
+
+static void
+start_preview_run (Run                  *run,
+                   TurnoutImportOptions *options)
+{
+  init_run (run, options, NULL);
+  run->cell_problems = g_new0 (char *, TURNOUT_N_FIELDS);
+  run->cell_written = g_new0 (char *, TURNOUT_N_FIELDS);
+  run->row_problems = g_string_new (NULL);
+}
+
+static void
+forget_row_problems (Run *run)
+{
+  for (guint i = 0; i < TURNOUT_N_FIELDS; i++)
+    {
+      g_clear_pointer (&run->cell_problems[i], g_free);
+      g_clear_pointer (&run->cell_written[i], g_free);
+    }
+  g_string_truncate (run->row_problems, 0);
+}
+
+static void
+finish_preview_run (Run *run)
+{
+  forget_row_problems (run);
+  g_clear_pointer (&run->cell_problems, g_free);
+  g_clear_pointer (&run->cell_written, g_free);
+  g_string_free (g_steal_pointer (&run->row_problems), TRUE);
+  g_clear_pointer (&run->result, turnout_import_result_free);
+  run_clear (run);
+}
+
+static char *
+format_time (Run      *run,
+             gboolean  given,
+             gint64    unix_time)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (!given)
+    return g_strdup ("");
+  utc = g_date_time_new_from_unix_utc (unix_time);
+  local = g_date_time_to_timezone (utc, run->zone);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M %:z");
+}
+
+/* A field of a row as the import will store it. */
+static char *
+dup_stored_value (Run          *run,
+                  TurnoutField  field,
+                  Person       *person,
+                  Booking      *booking)
+{
+  const char *text = NULL;
+
+  switch (field)
+    {
+    case TURNOUT_FIELD_FIRST_NAME: text = person->first_name; break;
+    case TURNOUT_FIELD_LAST_NAME: text = person->last_name; break;
+    case TURNOUT_FIELD_PHONE: text = person->phone; break;
+    case TURNOUT_FIELD_EMAIL: text = person->email; break;
+    case TURNOUT_FIELD_CITY: text = person->city; break;
+    case TURNOUT_FIELD_TIME_ZONE: text = person->time_zone; break;
+    case TURNOUT_FIELD_NOTES: text = person->notes; break;
+    case TURNOUT_FIELD_SMS_CONSENT: text = person->sms_consent; break;
+    case TURNOUT_FIELD_EMAIL_CONSENT: text = person->email_consent; break;
+    case TURNOUT_FIELD_EVENT_NAME: text = booking->event_name; break;
+    case TURNOUT_FIELD_VENUE: text = booking->venue; break;
+    case TURNOUT_FIELD_STATUS: text = booking->status; break;
+    case TURNOUT_FIELD_TICKET_TYPE: text = booking->ticket_type; break;
+
+    case TURNOUT_FIELD_TAGS:
+      {
+        GString *tags = g_string_new (NULL);
+
+        for (guint i = 0; person->tags != NULL && i < person->tags->len; i++)
+          g_string_append_printf (tags, "%s%s", i > 0 ? ", " : "",
+                                  (const char *) g_ptr_array_index (person->tags, i));
+        return g_string_free (tags, FALSE);
+      }
+
+    case TURNOUT_FIELD_EVENT_START:
+      return format_time (run, booking->has_start, booking->starts_at);
+    case TURNOUT_FIELD_EVENT_END:
+      return format_time (run, booking->has_end, booking->ends_at);
+    case TURNOUT_FIELD_REGISTERED_AT:
+      return format_time (run, booking->registered_at != 0, booking->registered_at);
+    case TURNOUT_FIELD_CONFIRMED_AT:
+      return format_time (run, booking->confirmed_at != 0, booking->confirmed_at);
+    case TURNOUT_FIELD_CANCELLED_AT:
+      return format_time (run, booking->cancelled_at != 0, booking->cancelled_at);
+    case TURNOUT_FIELD_AMOUNT:
+      return g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", booking->amount / 100,
+                              (int) (booking->amount % 100));
+
+    case TURNOUT_FIELD_FULL_NAME:
+    case TURNOUT_FIELD_IGNORE:
+    case TURNOUT_N_FIELDS:
+    default:
+      break;
+    }
+  return g_strdup (text != NULL ? text : "");
+}
+
+/* Adds what read_row() or read_card() made of a row to @preview, with the
+ * problems they noted, and forgets those for the next row. */
+static void
+add_preview_row (TurnoutImportPreview *preview,
+                 Run                  *run,
+                 guint                 number,
+                 const char * const   *values,
+                 guint                 n_values,
+                 gboolean              imported,
+                 Person               *person,
+                 Booking              *booking)
+{
+  TurnoutImportPreviewRow *row = g_new0 (TurnoutImportPreviewRow, 1);
+
+  row->row = number;
+  row->written = g_new0 (char *, preview->n_columns + 1);
+  for (guint i = 0; i < preview->n_columns; i++)
+    row->written[i] = g_strdup (i < n_values && values[i] != NULL ? values[i] : "");
+  row->cells = g_new0 (TurnoutImportPreviewCell, preview->n_fields);
+  for (guint i = 0; i < preview->n_fields; i++)
+    {
+      TurnoutField field = preview->fields[i];
+      TurnoutImportPreviewCell *cell = &row->cells[i];
+
+      cell->value = dup_stored_value (run, field, person, booking);
+      cell->problem = g_strdup (run->cell_problems[field]);
+      /* The reason speaks of the value as written; what gets stored
+       * instead is a default (no amount, "registered") or nothing. */
+      if (cell->problem != NULL)
+        {
+          g_free (cell->value);
+          cell->value = g_strdup (run->cell_written[field]);
+        }
+    }
+
+  row->skipped = !imported;
+  if (run->row_problems->len > 0)
+    row->row_problem = g_strdup (run->row_problems->str);
+  else if (row->skipped)
+    {
+      /* A bad phone with no email: the cell's problem is the row's. */
+      g_autoptr(GString) why = g_string_new (NULL);
+
+      for (guint i = 0; i < TURNOUT_N_FIELDS; i++)
+        if (run->cell_problems[i] != NULL)
+          g_string_append_printf (why, "%s%s", why->len > 0 ? "; " : "", run->cell_problems[i]);
+      row->row_problem = g_string_free (g_steal_pointer (&why), why->len == 0);
+    }
+  g_ptr_array_add (preview->rows, row);
+  forget_row_problems (run);
+}
+
+static void
+set_preview_fields (TurnoutImportPreview *preview,
+                    const TurnoutField   *columns,
+                    guint                 n_columns)
+{
+  gboolean shown[TURNOUT_N_FIELDS] = { FALSE };
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      if (columns[i] == TURNOUT_FIELD_FULL_NAME)
+        shown[TURNOUT_FIELD_FIRST_NAME] = shown[TURNOUT_FIELD_LAST_NAME] = TRUE;
+      else if (columns[i] != TURNOUT_FIELD_IGNORE && columns[i] < TURNOUT_N_FIELDS)
+        shown[columns[i]] = TRUE;
+    }
+  preview->fields = g_new0 (TurnoutField, TURNOUT_N_FIELDS);
+  for (guint i = 0; i < TURNOUT_N_FIELDS; i++)
+    if (shown[i])
+      preview->fields[preview->n_fields++] = i;
+}
+
+static TurnoutImportPreview *
+preview_csv (GFile                 *file,
+             TurnoutImportOptions  *options,
+             guint                  max_rows,
+             GCancellable          *cancellable,
+             GError               **error)
+{
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autoptr(TurnoutCsvReader) reader = NULL;
+  g_autoptr(TurnoutImportPreview) preview = NULL;
+  g_autoptr(GError) local = NULL;
+  g_auto(GStrv) headers = NULL;
+  Run run = { 0 };
+  guint n_columns;
+
+  if ((input = g_file_read (file, cancellable, error)) == NULL)
+    return NULL;
+  if ((reader = turnout_csv_reader_new (G_INPUT_STREAM (input), cancellable, error)) == NULL)
+    return NULL;
+  if (!turnout_csv_reader_next (reader, &headers, cancellable, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, TURNOUT_CSV_ERROR, TURNOUT_CSV_ERROR_EMPTY,
+                             _("The file has no rows"));
+      return NULL;
+    }
+
+  n_columns = g_strv_length (headers);
+  preview = g_new0 (TurnoutImportPreview, 1);
+  preview->kind = options->kind;
+  preview->rows = g_ptr_array_new ();
+  if ((preview->columns = map_columns (options, headers, n_columns, error)) == NULL)
+    return NULL;
+  preview->n_columns = n_columns;
+  preview->headers = g_new0 (char *, n_columns + 1);
+  for (guint i = 0; i < n_columns; i++)
+    preview->headers[i] = dup_trimmed (headers[i]);
+  if (!turnout_import_check_columns (options->kind, preview->columns, n_columns, &local))
+    preview->cannot_import = g_strdup (local->message);
+  g_clear_error (&local);
+  set_preview_fields (preview, preview->columns, n_columns);
+  preview->delimiter = turnout_csv_reader_get_delimiter (reader);
+  preview->encoding = turnout_csv_reader_get_encoding (reader);
+  preview->warning = g_strdup (encoding_warning (preview->encoding));
+  preview->file_problems = g_new0 (char *, 1);
+
+  start_preview_run (&run, options);
+  for (;;)
+    {
+      const char * const *values = NULL;
+      guint n_values = 0;
+      Person person = { 0 };
+      Booking booking = { 0 };
+      gboolean imported;
+      gboolean more;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          finish_preview_run (&run);
+          return NULL;
+        }
+      more = turnout_csv_reader_next_borrowed (reader, &values, &n_values, cancellable, &local);
+      if (!more && local == NULL)
+        break;
+      if (preview->rows->len == max_rows)
+        {
+          preview->more_rows = TRUE;
+          break;
+        }
+      if (!more && g_error_matches (local, TURNOUT_CSV_ERROR, TURNOUT_CSV_ERROR_ENCODING))
+        {
+          /* The import skips the row with this reason; so does the preview. */
+          note_issue (&run, turnout_csv_reader_get_row (reader), NULL, TURNOUT_FIELD_IGNORE,
+                      NULL, local->message);
+          add_preview_row (preview, &run, turnout_csv_reader_get_row (reader), NULL, 0, FALSE,
+                           &person, &booking);
+          g_clear_error (&local);
+          continue;
+        }
+      if (!more)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          finish_preview_run (&run);
+          return NULL;
+        }
+
+      imported = read_row (&run, values, n_values, preview->columns, headers, n_columns,
+                           turnout_csv_reader_get_row (reader), &person, &booking);
+      add_preview_row (preview, &run, turnout_csv_reader_get_row (reader), values, n_values,
+                       imported, &person, &booking);
+      person_clear (&person);
+      booking_clear (&booking);
+    }
+  finish_preview_run (&run);
+  return g_steal_pointer (&preview);
+}
+
+static TurnoutImportPreview *
+preview_vcard (GFile                 *file,
+               TurnoutImportOptions  *options,
+               guint                  max_rows,
+               GCancellable          *cancellable,
+               GError               **error)
+{
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autoptr(GPtrArray) cards = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(TurnoutImportPreview) preview = NULL;
+  Run run = { 0 };
+
+  if (refuse_vcard_registrations (options, error))
+    return NULL;
+  if ((input = g_file_read (file, cancellable, error)) == NULL)
+    return NULL;
+  cards = turnout_vcard_parse (G_INPUT_STREAM (input), &problems, cancellable, error);
+  if (cards == NULL)
+    return NULL;
+
+  preview = g_new0 (TurnoutImportPreview, 1);
+  preview->kind = options->kind;
+  preview->is_vcard = TRUE;
+  preview->rows = g_ptr_array_new ();
+  preview->headers = g_new0 (char *, 1);
+  preview->n_fields = G_N_ELEMENTS (vcard_fields);
+  preview->fields = g_memdup2 (vcard_fields, sizeof vcard_fields);
+  preview->encoding = TURNOUT_CSV_ENCODING_UTF8;
+  preview->file_problems = g_new0 (char *, (problems != NULL ? problems->len : 0) + 1);
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    preview->file_problems[i] = g_strdup (((GError *) g_ptr_array_index (problems, i))->message);
+
+  start_preview_run (&run, options);
+  for (guint i = 0; i < cards->len && i < max_rows; i++)
+    {
+      TurnoutVcardContact *card = g_ptr_array_index (cards, i);
+      Person person = { 0 };
+      Booking booking = { 0 };
+      gboolean imported = read_card (&run, card, &person);
+
+      add_preview_row (preview, &run, card->line, NULL, 0, imported, &person, &booking);
+      person_clear (&person);
+    }
+  preview->more_rows = cards->len > max_rows;
+  finish_preview_run (&run);
+  return g_steal_pointer (&preview);
+}
+
+/**
+ * turnout_import_preview:
+ * @file: a CSV or vCard file
+ * @options: how it would be imported: kind, region, time zone and mapping
+ * @max_rows: how many rows (or cards) to read
+ * @cancellable: (nullable): stops the reading
+ *
+ * Reads the header and the first @max_rows rows of @file and shows what
+ * an import with @options would make of them: what each column is read as
+ * (the options' mapping, else the guess), and each row as it would be
+ * stored (phones in E.164, emails lower-cased, a full name split, consent,
+ * status, amounts and times parsed), with the problems the import would
+ * report for each value. It uses the same code as the import, without a
+ * store: problems that need the database (an event that does not exist
+ * yet) are not found, and the region and time zone come from @options
+ * alone (a %NULL region means numbers need a country code), so set them
+ * from the settings first. Blocks: call it on a worker, or use
+ * turnout_import_preview_async().
+ *
+ * Returns: (transfer full): the preview, or %NULL with @error set when the
+ *   file can't be read at all (as the import would fail) or the mapping
+ *   names a header the file lacks. A file whose mapping has no phone or
+ *   email column still has a preview, with `cannot_import` set.
+ */
+TurnoutImportPreview *
+turnout_import_preview (GFile                 *file,
+                        TurnoutImportOptions  *options,
+                        guint                  max_rows,
+                        GCancellable          *cancellable,
+                        GError               **error)
+{
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+
+  if (turnout_import_file_is_vcard (file, cancellable))
+    return preview_vcard (file, options, max_rows, cancellable, error);
+  return preview_csv (file, options, max_rows, cancellable, error);
+}
+
+typedef struct
+{
+  GFile                *file;
+  TurnoutImportOptions *options;
+  guint                 max_rows;
+} PreviewData;
+
+static void
+preview_data_free (PreviewData *data)
+{
+  g_object_unref (data->file);
+  turnout_import_options_free (data->options);
+  g_free (data);
+}
+
+static void
+preview_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  PreviewData *data = task_data;
+  GError *error = NULL;
+  TurnoutImportPreview *preview;
+
+  preview = turnout_import_preview (data->file, data->options, data->max_rows, cancellable,
+                                    &error);
+  if (preview == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, preview, (GDestroyNotify) turnout_import_preview_free);
+}
+
+/**
+ * turnout_import_preview_async:
+ * @options: copied, so the caller may change or free it at once
+ *
+ * Runs turnout_import_preview() on a worker.
+ */
+void
+turnout_import_preview_async (GFile                *file,
+                              TurnoutImportOptions *options,
+                              guint                 max_rows,
+                              GCancellable         *cancellable,
+                              GAsyncReadyCallback   callback,
+                              gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  PreviewData *data;
+
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (options != NULL);
+
+  data = g_new0 (PreviewData, 1);
+  data->file = g_object_ref (file);
+  data->options = turnout_import_options_copy (options);
+  data->max_rows = max_rows;
+  /* A preview reports no progress. */
+  turnout_import_options_set_progress (data->options, NULL, NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, turnout_import_preview_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) preview_data_free);
+  g_task_run_in_thread (task, preview_worker);
+}
+
+/**
+ * turnout_import_preview_finish:
+ *
+ * Returns: (transfer full): the preview, or %NULL with @error set
+ *   (%G_IO_ERROR_CANCELLED when it was cancelled).
+ */
+TurnoutImportPreview *
+turnout_import_preview_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == turnout_import_preview_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Importing on a worker ------------------------------------------------- */
+
+/* Carries the progress of an import on a worker to the caller's main
+ * context: at most ten times a second, with never more than one report
+ * queued, and none after the import has ended (a report queued just before
+ * the end would otherwise arrive after the completion callback, when the
+ * caller may have let go of its user data). */
+typedef struct
+{
+  gatomicrefcount        ref;
+  GMainContext          *context;
+  TurnoutImportProgress  callback;
+  gpointer               user_data;
+  GMutex                 mutex;
+  guint64                bytes_done;   /* under the mutex */
+  guint64                bytes_total;  /* under the mutex */
+  guint                  rows;         /* under the mutex */
+  gint64                 last_sent;    /* worker only */
+  int                    queued;       /* atomic */
+  int                    finished;     /* atomic */
+} ProgressRelay;
+
+#define PROGRESS_INTERVAL (G_USEC_PER_SEC / 10)
+
+static ProgressRelay *
+progress_relay_ref (ProgressRelay *relay)
+{
+  g_atomic_ref_count_inc (&relay->ref);
+  return relay;
+}
+
+static void
+progress_relay_unref (ProgressRelay *relay)
+{
+  if (!g_atomic_ref_count_dec (&relay->ref))
+    return;
+  g_main_context_unref (relay->context);
+  g_mutex_clear (&relay->mutex);
+  g_free (relay);
+}
+
+static gboolean
+deliver_progress (gpointer user_data)
+{
+  ProgressRelay *relay = user_data;
+  guint64 done, total;
+  guint rows;
+
+  g_atomic_int_set (&relay->queued, 0);
+  g_mutex_lock (&relay->mutex);
+  done = relay->bytes_done;
+  total = relay->bytes_total;
+  rows = relay->rows;
+  g_mutex_unlock (&relay->mutex);
+  if (!g_atomic_int_get (&relay->finished))
+    relay->callback (done, total, rows, relay->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+relay_progress (guint64  bytes_done,
+                guint64  bytes_total,
+                guint    rows,
+                gpointer user_data)
+{
+  ProgressRelay *relay = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (relay->last_sent != 0 && now - relay->last_sent < PROGRESS_INTERVAL)
+    return;
+  relay->last_sent = now;
+
+  g_mutex_lock (&relay->mutex);
+  relay->bytes_done = bytes_done;
+  relay->bytes_total = bytes_total;
+  relay->rows = rows;
+  g_mutex_unlock (&relay->mutex);
+  /* An idle source, not g_main_context_invoke(): that would run the
+   * callback right here whenever the caller's context is the global
+   * default one and nobody iterates it at this moment. */
+  if (g_atomic_int_compare_and_exchange (&relay->queued, 0, 1))
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, deliver_progress, progress_relay_ref (relay),
+                             (GDestroyNotify) progress_relay_unref);
+      g_source_set_static_name (source, "[turnout] import progress");
+      g_source_attach (source, relay->context);
+    }
+}
+
+typedef struct
+{
+  TurnoutStore         *store;
+  GFile                *file;
+  TurnoutImportOptions *options;
+  ProgressRelay        *relay;   /* NULL without a progress callback */
+} RunData;
+
+static void
+run_data_free (RunData *data)
+{
+  g_object_unref (data->store);
+  g_object_unref (data->file);
+  turnout_import_options_free (data->options);
+  g_clear_pointer (&data->relay, progress_relay_unref);
+  g_free (data);
+}
+
+static void
+run_worker (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  RunData *data = task_data;
+  TurnoutImportResult *result = NULL;
+  GError *error = NULL;
+
+  if (!turnout_import_file_is_vcard (data->file, cancellable))
+    result = turnout_import_csv (data->store, data->file, data->options, cancellable, &error);
+  else if (!refuse_vcard_registrations (data->options, &error))
+    result = turnout_import_vcard (data->store, data->file, data->options, cancellable, &error);
+
+  if (data->relay != NULL)
+    g_atomic_int_set (&data->relay->finished, 1);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) turnout_import_result_free);
+}
+
+/**
+ * turnout_import_run_async:
+ * @store: where to import
+ * @file: a CSV or vCard file (told apart with turnout_import_file_is_vcard())
+ * @options: copied, so the caller may change or free it at once
+ * @cancellable: (nullable): cancels the import, which then rolls back
+ *
+ * Runs turnout_import_csv() or turnout_import_vcard() on a worker. The
+ * options' progress callback, if any, is called on the thread-default main
+ * context of the caller, not on the worker: at most ten times a second,
+ * and never after @callback has been called, so its user data need only
+ * live as long as the call.
+ *
+ * Cancelling while the import is being committed cannot undo it: the
+ * result says what really happened, so turnout_import_run_finish() gives
+ * the result, not %G_IO_ERROR_CANCELLED, for an import that got stored.
+ */
+void
+turnout_import_run_async (TurnoutStore         *store,
+                          GFile                *file,
+                          TurnoutImportOptions *options,
+                          GCancellable         *cancellable,
+                          GAsyncReadyCallback   callback,
+                          gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RunData *data;
+
+  g_return_if_fail (TURNOUT_IS_STORE (store));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (options != NULL);
+
+  data = g_new0 (RunData, 1);
+  data->store = g_object_ref (store);
+  data->file = g_object_ref (file);
+  data->options = turnout_import_options_copy (options);
+  if (options->progress != NULL)
+    {
+      data->relay = g_new0 (ProgressRelay, 1);
+      g_atomic_ref_count_init (&data->relay->ref);
+      g_mutex_init (&data->relay->mutex);
+      data->relay->context = g_main_context_ref_thread_default ();
+      data->relay->callback = options->progress;
+      data->relay->user_data = options->progress_data;
+      turnout_import_options_set_progress (data->options, relay_progress, data->relay);
+    }
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, turnout_import_run_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
+  /* What the worker returns is the truth: a late cancel doesn't undo a commit. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, run_worker);
+}
+
+/**
+ * turnout_import_run_finish:
+ *
+ * Returns: (transfer full): what was imported, or %NULL with @error set;
+ *   %G_IO_ERROR_CANCELLED means nothing was imported.
+ */
+TurnoutImportResult *
+turnout_import_run_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == turnout_import_run_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The problems as a file ------------------------------------------------- */
+
+/**
+ * turnout_import_result_write_issues_csv:
+ * @file: where to write; replaced if it exists
+ *
+ * Writes the problems of an import as CSV with the columns row, column and
+ * reason, cells neutralized against spreadsheet formulas. Blocks.
+ *
+ * Returns: %TRUE when written, else %FALSE with @error set.
+ */
+gboolean
+turnout_import_result_write_issues_csv (TurnoutImportResult  *result,
+                                        GFile                *file,
+                                        GCancellable         *cancellable,
+                                        GError              **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char * const header[] = { "row", "column", "reason", NULL };
+
+  g_return_val_if_fail (result != NULL, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  turnout_csv_append_row (out, header, -1);
+  for (guint i = 0; result->issues != NULL && i < result->issues->len; i++)
+    {
+      TurnoutImportIssue *issue = g_ptr_array_index (result->issues, i);
+      g_autofree char *row = g_strdup_printf ("%u", issue->row);
+      const char *cells[] = { row, issue->column ? issue->column : "", issue->reason, NULL };
+
+      turnout_csv_append_row (out, cells, -1);
+    }
+  return g_file_replace_contents (file, out->str, out->len, NULL, FALSE, G_FILE_CREATE_NONE,
+                                  NULL, cancellable, error);
+}
+
+typedef struct
+{
+  TurnoutImportResult *result;
+  GFile               *file;
+} WriteIssuesData;
+
+static void
+write_issues_data_free (WriteIssuesData *data)
+{
+  turnout_import_result_free (data->result);
+  g_object_unref (data->file);
+  g_free (data);
+}
+
+static void
+write_issues_worker (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  WriteIssuesData *data = task_data;
+  GError *error = NULL;
+
+  if (turnout_import_result_write_issues_csv (data->result, data->file, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * turnout_import_result_write_issues_csv_async:
+ * @result: copied, so the caller may free it at once
+ *
+ * Runs turnout_import_result_write_issues_csv() on a worker.
+ */
+void
+turnout_import_result_write_issues_csv_async (TurnoutImportResult *result,
+                                              GFile               *file,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  WriteIssuesData *data;
+
+  g_return_if_fail (result != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  data = g_new0 (WriteIssuesData, 1);
+  data->result = turnout_import_result_copy (result);
+  data->file = g_object_ref (file);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, turnout_import_result_write_issues_csv_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) write_issues_data_free);
+  g_task_run_in_thread (task, write_issues_worker);
+}
+
+gboolean
+turnout_import_result_write_issues_csv_finish (GAsyncResult  *result,
+                                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        turnout_import_result_write_issues_csv_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "turnout-csv.h"
 #include "turnout-types.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,7 @@ typedef enum
   TURNOUT_IMPORT_ERROR_NO_IDENTIFIER,  /* no column maps to phone or email */
   TURNOUT_IMPORT_ERROR_NO_EVENT,       /* a registrations import without an event column */
   TURNOUT_IMPORT_ERROR_BAD_MAPPING,    /* --map names an unknown header or field */
+  TURNOUT_IMPORT_ERROR_NOT_REGISTRATIONS, /* a vCard file imported as registrations */
 } TurnoutImportError;
 
 typedef enum
@@ -71,6 +73,46 @@ typedef struct
 
 #define TURNOUT_IMPORT_MAX_ISSUES 100000
 
+#define TURNOUT_TYPE_IMPORT_RESULT (turnout_import_result_get_type ())
+
+/* One value of a previewed row, for one field. */
+typedef struct
+{
+  char *value;    /* as it will be stored, or as written when @problem is set; never NULL */
+  char *problem;  /* what the import will report for it, or NULL */
+} TurnoutImportPreviewCell;
+
+typedef struct
+{
+  guint                     row;          /* as in TurnoutImportIssue: the header is row 1 */
+  GStrv                     written;      /* the values as the file has them, one per column
+                                           * (padded with ""); empty for vCards */
+  TurnoutImportPreviewCell *cells;        /* one per field of the preview */
+  gboolean                  skipped;      /* the import will skip this row */
+  char                     *row_problem;  /* why it is skipped, or a problem of the whole row */
+} TurnoutImportPreviewRow;
+
+/* What an import of a file will do with its first rows; see
+ * turnout_import_preview(). */
+typedef struct
+{
+  TurnoutImportKind   kind;
+  gboolean            is_vcard;
+  guint               n_columns;
+  GStrv               headers;        /* the column headers, trimmed; empty for vCards */
+  TurnoutField       *columns;        /* what each column is read as */
+  guint               n_fields;
+  TurnoutField       *fields;         /* the stored fields the cells are for, in field order */
+  GPtrArray          *rows;           /* TurnoutImportPreviewRow, at most the rows asked for */
+  gboolean            more_rows;      /* the file goes on past them */
+  char                delimiter;      /* ',', ';', '\t' or '|'; 0 for vCards */
+  TurnoutCsvEncoding  encoding;
+  char               *warning;        /* the import's warning (Windows-1252), or NULL */
+  char               *cannot_import;  /* why the import would refuse the file as it is
+                                       * mapped (no phone or email column…), or NULL */
+  GStrv               file_problems;  /* problems outside rows (vCards that can't be read) */
+} TurnoutImportPreview;
+
 typedef void (*TurnoutImportProgress) (guint64  bytes_done,
                                        guint64  bytes_total,
                                        guint    rows_done,
@@ -101,10 +143,24 @@ gboolean             turnout_parse_time             (const char          *text,
 
 void                 turnout_import_issue_free      (TurnoutImportIssue  *issue);
 void                 turnout_import_result_free     (TurnoutImportResult *result);
+GType                turnout_import_result_get_type (void) G_GNUC_CONST;
+TurnoutImportResult *turnout_import_result_copy     (const TurnoutImportResult *result);
+gboolean             turnout_import_result_write_issues_csv (TurnoutImportResult *result,
+                                                     GFile                *file,
+                                                     GCancellable         *cancellable,
+                                                     GError              **error);
+void                 turnout_import_result_write_issues_csv_async (TurnoutImportResult *result,
+                                                     GFile                *file,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer             user_data);
+gboolean             turnout_import_result_write_issues_csv_finish (GAsyncResult *result,
+                                                     GError              **error);
 
 typedef struct _TurnoutImportOptions TurnoutImportOptions;
 
 TurnoutImportOptions *turnout_import_options_new    (TurnoutImportKind    kind);
+TurnoutImportOptions *turnout_import_options_copy   (TurnoutImportOptions *options);
 void                 turnout_import_options_free    (TurnoutImportOptions *options);
 void                 turnout_import_options_set_region (TurnoutImportOptions *options,
                                                      const char          *region);
@@ -131,7 +187,39 @@ TurnoutImportResult *turnout_import_vcard           (TurnoutStore         *store
                                                      GCancellable         *cancellable,
                                                      GError              **error);
 
+gboolean             turnout_import_file_is_vcard   (GFile                *file,
+                                                     GCancellable         *cancellable);
+gboolean             turnout_import_check_columns   (TurnoutImportKind    kind,
+                                                     const TurnoutField  *columns,
+                                                     guint                n_columns,
+                                                     GError              **error);
+
+void                 turnout_import_run_async       (TurnoutStore         *store,
+                                                     GFile                *file,
+                                                     TurnoutImportOptions *options,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer             user_data);
+TurnoutImportResult *turnout_import_run_finish      (GAsyncResult         *result,
+                                                     GError              **error);
+
+TurnoutImportPreview *turnout_import_preview        (GFile                *file,
+                                                     TurnoutImportOptions *options,
+                                                     guint                max_rows,
+                                                     GCancellable         *cancellable,
+                                                     GError              **error);
+void                 turnout_import_preview_async   (GFile                *file,
+                                                     TurnoutImportOptions *options,
+                                                     guint                max_rows,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer             user_data);
+TurnoutImportPreview *turnout_import_preview_finish (GAsyncResult         *result,
+                                                     GError              **error);
+void                 turnout_import_preview_free    (TurnoutImportPreview *preview);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TurnoutImportResult, turnout_import_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TurnoutImportOptions, turnout_import_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TurnoutImportPreview, turnout_import_preview_free)
 
 G_END_DECLS

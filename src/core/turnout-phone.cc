@@ -145,3 +145,22 @@ turnout_phone_format_display (const char *e164)
   util->Format (number, PhoneNumberUtil::INTERNATIONAL, &formatted);
   return g_strdup (formatted.c_str ());
 }
+
+/**
+ * turnout_phone_country_code_for_region:
+ * @region: (nullable): a two-letter country, such as "US" or "gb"
+ *
+ * Returns: the calling code of @region (1 for "US", 44 for "GB"), or 0
+ *   when @region is not a country libphonenumber knows.
+ */
+int
+turnout_phone_country_code_for_region (const char *region)
+{
+  const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance ();
+  g_autofree char *upper = NULL;
+
+  if (region == NULL || *region == '\0')
+    return 0;
+  upper = g_ascii_strup (region, -1);
+  return util->GetCountryCodeForRegion (upper);
+}

@@ -17,10 +17,11 @@ typedef enum
   TURNOUT_PHONE_ERROR_INVALID,
 } TurnoutPhoneError;
 
-GQuark  turnout_phone_error_quark     (void);
-char   *turnout_phone_normalize       (const char  *text,
-                                       const char  *default_region,
-                                       GError     **error);
-char   *turnout_phone_format_display  (const char  *e164);
+GQuark  turnout_phone_error_quark             (void);
+char   *turnout_phone_normalize               (const char  *text,
+                                               const char  *default_region,
+                                               GError     **error);
+char   *turnout_phone_format_display          (const char  *e164);
+int     turnout_phone_country_code_for_region (const char  *region);
 
 G_END_DECLS
