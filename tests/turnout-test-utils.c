@@ -82,6 +82,7 @@ turnout_test_init (int    *argc,
   g_setenv ("TURNOUT_DB", db, TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
   /* Secrets come from the keyring in these tests, never from the caller. */
   g_unsetenv ("TWILIO_ACCOUNT_SID");
   g_unsetenv ("TWILIO_AUTH_TOKEN");
