@@ -6,6 +6,8 @@
 #include <adwaita.h>
 
 #include "turnout-application.h"
+#include "turnout-events-pane.h"
+#include "turnout-import-dialog.h"
 #include "turnout-preferences-window.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
@@ -319,13 +321,25 @@ check_window_panes (TurnoutApplication *application)
 
       g_assert_cmpstr (gtk_stack_page_get_name (page), ==, pane_ids[i]);
 
-      /* Until a pane is filled, it says honestly what will be there. */
-      g_assert_true (ADW_IS_STATUS_PAGE (child));
-      g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child)), ==,
-                       gtk_stack_page_get_title (page));
-      g_assert_true (g_str_has_suffix (adw_status_page_get_description (ADW_STATUS_PAGE (child)),
-                                       "here."));
-      g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (child)), ==, icon);
+      /* A filled pane is its own widget, tied to the application's store… */
+      if (g_str_equal (pane_ids[i], "events"))
+        {
+          g_assert_true (TURNOUT_IS_EVENTS_PANE (child));
+          g_assert_true (turnout_events_pane_get_store (TURNOUT_EVENTS_PANE (child)) ==
+                         turnout_application_get_store (application));
+          g_assert_true (turnout_events_pane_get_settings (TURNOUT_EVENTS_PANE (child)) ==
+                         turnout_application_get_settings (application));
+        }
+      else
+        {
+          /* …until then, it says honestly what will be there. */
+          g_assert_true (ADW_IS_STATUS_PAGE (child));
+          g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child)), ==,
+                           gtk_stack_page_get_title (page));
+          g_assert_true (g_str_has_suffix (
+            adw_status_page_get_description (ADW_STATUS_PAGE (child)), "here."));
+          g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (child)), ==, icon);
+        }
       g_assert_true (gtk_icon_theme_has_icon (
         gtk_icon_theme_get_for_display (gtk_widget_get_display (child)), icon));
 
@@ -767,6 +781,23 @@ check_application_dialogs (TurnoutApplication *application)
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (application))),
                     ==, 2);
   destroy_window (preferences);
+
+  /* Ctrl+I opens the import dialog on the application's store, over the
+   * main window. */
+  {
+    TurnoutImportDialog *import = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.import", NULL));
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (application)); l != NULL;
+         l = l->next)
+      if (TURNOUT_IS_IMPORT_DIALOG (l->data))
+        import = l->data;
+    g_assert_nonnull (import);
+    g_assert_true (turnout_import_dialog_get_store (import) ==
+                   turnout_application_get_store (application));
+    g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (import)) == GTK_WINDOW (window));
+    destroy_window (import);
+  }
 
   /* app.about, from the metainfo, with the notes of this release. */
   g_action_group_activate_action (G_ACTION_GROUP (application), "about", NULL);

@@ -3,6 +3,13 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "turnout-contacts.h"
+#include "turnout-events-pane.h"
+#include "turnout-import-dialog.h"
+#include "turnout-settings.h"
+#include "turnout-store.h"
 #include "turnout-window.h"
 
 /*
@@ -41,6 +48,11 @@ struct _TurnoutWindow
   AdwStatusPage        *error_page;           /* template child */
   GtkMenuButton        *primary_menu_button;  /* template child */
   GtkMenuButton        *error_menu_button;    /* template child */
+  AdwToastOverlay      *toast_overlay;        /* template child */
+  TurnoutEventsPane    *events_pane;          /* template child */
+
+  GBinding             *bindings[2];          /* application → events pane */
+  GCancellable         *cancellable;          /* owned; exports in flight */
 };
 
 G_DEFINE_FINAL_TYPE (TurnoutWindow, turnout_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -81,14 +93,192 @@ on_application_store_error_changed_cb (TurnoutWindow *self)
   update_store_error (self);
 }
 
-static void
-on_window_application_changed_cb (TurnoutWindow *self)
+static TurnoutApplication *
+get_turnout_application (TurnoutWindow *self)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
-  g_signal_group_set_target (self->application_signals,
-                             TURNOUT_IS_APPLICATION (application) ? application : NULL);
+  return TURNOUT_IS_APPLICATION (application) ? TURNOUT_APPLICATION (application) : NULL;
+}
+
+static void
+update_store_actions (TurnoutWindow *self)
+{
+  TurnoutApplication *application = get_turnout_application (self);
+  gboolean ready = application != NULL && turnout_application_get_settings (application) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", ready);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-contacts", ready);
+}
+
+static void
+on_window_application_changed_cb (TurnoutWindow *self)
+{
+  TurnoutApplication *application = get_turnout_application (self);
+
+  g_signal_group_set_target (self->application_signals, application);
+  for (guint i = 0; i < G_N_ELEMENTS (self->bindings); i++)
+    g_clear_pointer (&self->bindings[i], g_binding_unbind);
+  if (application != NULL)
+    {
+      self->bindings[0] = g_object_bind_property (application, "store", self->events_pane, "store",
+                                                  G_BINDING_SYNC_CREATE);
+      self->bindings[1] = g_object_bind_property (application, "settings", self->events_pane,
+                                                  "settings", G_BINDING_SYNC_CREATE);
+    }
   update_store_error (self);
+  update_store_actions (self);
+}
+
+static void
+show_toast (TurnoutWindow *self,
+            const char    *title)
+{
+  AdwToast *toast = adw_toast_new (title);
+
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+turnout_window_import_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  TurnoutWindow *self = TURNOUT_WINDOW (widget);
+  TurnoutApplication *application = get_turnout_application (self);
+  TurnoutImportDialog *dialog;
+
+  if (application == NULL || turnout_application_get_settings (application) == NULL)
+    return;
+
+  dialog = turnout_import_dialog_new (turnout_application_get_store (application),
+                                      turnout_application_get_settings (application));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (application));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  TurnoutStore *store;
+  GFile        *file;
+} Export;
+
+static void
+export_free (Export *export)
+{
+  g_clear_object (&export->store);
+  g_clear_object (&export->file);
+  g_free (export);
+}
+
+static void
+export_worker (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Export *export = task_data;
+  g_autoptr(GFileOutputStream) output = NULL;
+  GError *error = NULL;
+  gint64 written;
+
+  /* Replaced on success only: a failed export leaves no half file. */
+  output = g_file_replace (export->file, NULL, FALSE, G_FILE_CREATE_PRIVATE, cancellable, &error);
+  if (output == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  written = turnout_contacts_export_csv (export->store, G_OUTPUT_STREAM (output), NULL,
+                                         cancellable, &error);
+  if (written < 0)
+    {
+      g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (G_OUTPUT_STREAM (output), abandon, NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (output), cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_int (task, written);
+}
+
+static void
+on_export_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TurnoutWindow *self = TURNOUT_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+  gssize written = g_task_propagate_int (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not export contacts: %s"),
+                                                error->message);
+      show_toast (self, title);
+    }
+  else
+    {
+      g_autofree char *title =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GSSIZE_FORMAT " contact exported",
+                                      "%'" G_GSSIZE_FORMAT " contacts exported", written),
+                         written);
+      show_toast (self, title);
+    }
+}
+
+static void
+on_export_chooser_response_cb (GtkNativeDialog *chooser,
+                               int              response,
+                               TurnoutWindow   *self)
+{
+  TurnoutApplication *application = get_turnout_application (self);
+
+  if (response == GTK_RESPONSE_ACCEPT && application != NULL &&
+      turnout_application_get_store (application) != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_export_done_cb, NULL);
+      Export *export = g_new0 (Export, 1);
+
+      export->store = g_object_ref (turnout_application_get_store (application));
+      export->file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_task_set_source_tag (task, on_export_chooser_response_cb);
+      g_task_set_task_data (task, export, (GDestroyNotify) export_free);
+      g_task_run_in_thread (task, export_worker);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+turnout_window_export_contacts_action (GtkWidget  *widget,
+                                       const char *action_name,
+                                       GVariant   *parameter)
+{
+  TurnoutWindow *self = TURNOUT_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Export All Contacts"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                                         _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("CSV files"));
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  gtk_file_filter_add_pattern (filter, "*.csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("contacts.csv"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static GtkWidget *
@@ -237,6 +427,10 @@ turnout_window_dispose (GObject *object)
 {
   TurnoutWindow *self = TURNOUT_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (self->bindings); i++)
+    g_clear_pointer (&self->bindings[i], g_binding_unbind);
   g_clear_object (&self->application_signals);
   g_clear_object (&self->state);
 
@@ -309,6 +503,8 @@ turnout_window_class_init (TurnoutWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (TURNOUT_TYPE_EVENTS_PANE);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/turnoutapp/Turnout/ui/"
                                                "turnout-window.ui");
@@ -320,6 +516,8 @@ turnout_window_class_init (TurnoutWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, error_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, events_pane);
   gtk_widget_class_bind_template_callback (widget_class, on_pane_stack_visible_child_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_list_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_list_row_activated_cb);
@@ -331,6 +529,12 @@ turnout_window_class_init (TurnoutWindowClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (pane_ids); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_CONTROL_MASK,
                                          "win.show-pane", "s", pane_ids[i]);
+
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, turnout_window_import_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import",
+                                       NULL);
+  gtk_widget_class_install_action (widget_class, "win.export-contacts", NULL,
+                                   turnout_window_export_contacts_action);
 }
 
 static void
@@ -340,6 +544,7 @@ turnout_window_init (TurnoutWindow *self)
   g_autofree char *last_pane = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -356,6 +561,8 @@ turnout_window_init (TurnoutWindow *self)
   g_signal_group_connect_object (self->application_signals, "notify::store-error",
                                  G_CALLBACK (on_application_store_error_changed_cb), self,
                                  G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->application_signals, "notify::settings",
+                                 G_CALLBACK (update_store_actions), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::application", G_CALLBACK (on_window_application_changed_cb),
                     NULL);
 
