@@ -316,6 +316,63 @@ test_now_option (void)
   g_assert_nonnull (strstr (bad.err, "--now: “soon” is not a date and time"));
 }
 
+
+static void
+test_import_export_contacts (void)
+{
+  g_autofree char *path = new_path ("io.db");
+  g_autofree char *csv = turnout_test_tmp_path ("fans.csv");
+  g_autofree char *out = turnout_test_tmp_path ("out.csv");
+  g_autofree char *regs = turnout_test_tmp_path ("regs.csv");
+  g_autofree char *problems = turnout_test_tmp_path ("problems.csv");
+  g_autofree char *exported = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  g_auto(Run) imported = { 0 };
+  g_auto(Run) count = { 0 };
+  g_auto(Run) export = { 0 };
+  g_auto(Run) export_regs = { 0 };
+  g_auto(Run) bad_map = { 0 };
+  JsonArray *errors;
+  JsonObject *first_error;
+
+  g_assert_true (g_file_set_contents (csv,
+                                      "Full Name,Cell,E-mail\n"
+                                      "Ana Ruiz,(650) 253-0000,ana@example.com\n"
+                                      "Ben Ode,555-0100,\n"
+                                      "Ana R.,650.253.0000,\n", -1, NULL));
+  imported = cli ("--db", path, "--json", "import", "contacts", csv, "--region", "US",
+                  "--map", "Full Name=full_name", "--map", "Cell=phone",
+                  "--errors-csv", problems, NULL);
+  g_assert_cmpint (imported.status, ==, 0);
+  result = parse_object (imported.out);
+  g_assert_cmpint (json_object_get_int_member (result, "created"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (result, "merged"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (result, "skipped"), ==, 1);
+  errors = json_object_get_array_member (result, "errors");
+  g_assert_cmpuint (json_array_get_length (errors), ==, 1);
+  first_error = json_array_get_object_element (errors, 0);
+  g_assert_cmpint (json_object_get_int_member (first_error, "row"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (first_error, "column"), ==, "Cell");
+  g_assert_nonnull (strstr (json_object_get_string_member (first_error, "reason"), "area code"));
+  g_assert_true (g_file_test (problems, G_FILE_TEST_IS_REGULAR));
+
+  count = cli ("--db", path, "contacts", "count", NULL);
+  g_assert_cmpstr (count.out, ==, "1\n");
+
+  export = cli ("--db", path, "export", "contacts", out, NULL);
+  g_assert_cmpint (export.status, ==, 0);
+  g_assert_true (g_file_get_contents (out, &exported, NULL, NULL));
+  g_assert_nonnull (strstr (exported, "Ana,R.,'+16502530000,ana@example.com,"));
+
+  export_regs = cli ("--db", path, "export", "registrations", regs, NULL);
+  g_assert_cmpint (export_regs.status, ==, 0);
+  g_assert_nonnull (strstr (export_regs.out, "0 registrations exported"));
+
+  bad_map = cli ("--db", path, "import", "contacts", csv, "--map", "Cell=shoe_size", NULL);
+  g_assert_cmpint (bad_map.status, ==, 2);
+  g_assert_nonnull (strstr (bad_map.err, "“shoe_size” is not a field"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -332,6 +389,7 @@ main (int    argc,
   g_test_add_func ("/cli/doctor/newer", test_doctor_newer_file);
   g_test_add_func ("/cli/config", test_config);
   g_test_add_func ("/cli/now", test_now_option);
+  g_test_add_func ("/cli/import-export", test_import_export_contacts);
 
   return g_test_run ();
 }

@@ -627,6 +627,64 @@ test_export_round_trip_and_neutralised (void)
   turnout_test_finalize_object (store);
 }
 
+
+static char *
+export_registrations (TurnoutStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  gint64 written = turnout_registrations_export_csv (store, memory, 0, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (written, >=, 0);
+  g_output_stream_close (memory, NULL, NULL);
+  return g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory)));
+}
+
+static void
+test_registrations_round_trip (void)
+{
+  g_autoptr(TurnoutImportResult) first = NULL;
+  g_autoptr(TurnoutImportResult) again = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *csv_again = NULL;
+  TurnoutStore *store = fresh_store ("regs-export.db");
+  TurnoutStore *copy = fresh_store ("regs-export-copy.db");
+
+  first = import (store, TURNOUT_IMPORT_REGISTRATIONS,
+                  "first_name,last_name,phone,email,event_name,event_start,event_end,venue,city,"
+                  "status,amount,registered_at,confirmed_at,cancelled_at\n"
+                  "Ana,Ruiz,+16502530000,ana@example.com,Warehouse,2026-04-20T22:00:00-04:00,"
+                  "2026-04-21T04:00:00-04:00,Dock 9,Brooklyn,attended,25.5,"
+                  "2026-04-01T10:00:00-04:00,2026-04-01T10:05:00-04:00,\n"
+                  "Ben,Ode,+16502530001,,Warehouse,2026-04-20T22:00:00-04:00,"
+                  "2026-04-21T04:00:00-04:00,Dock 9,Brooklyn,cancelled,0,"
+                  "2026-04-02T10:00:00-04:00,2026-04-02T10:00:00-04:00,2026-04-10T09:00:00-04:00\n");
+  g_assert_cmpuint (first->registrations, ==, 2);
+
+  csv = export_registrations (store);
+  /* Times in the event's zone with its offset; amounts as decimals. */
+  g_assert_true (g_str_has_prefix (csv, "first_name,last_name,phone,email,event_name,event_start,"
+                                        "event_end,venue,city,status,amount,registered_at,"
+                                        "confirmed_at,cancelled_at\r\n"));
+  g_assert_nonnull (strstr (csv, "Warehouse,2026-04-20T22:00:00-04:00,2026-04-21T04:00:00-04:00,"
+                                 "Dock 9,Brooklyn,attended,25.50,2026-04-01T10:00:00-04:00,"
+                                 "2026-04-01T10:05:00-04:00,\r\n"));
+  g_assert_nonnull (strstr (csv, ",cancelled,0.00,2026-04-02T10:00:00-04:00,"
+                                 "2026-04-02T10:00:00-04:00,2026-04-10T09:00:00-04:00\r\n"));
+
+  /* Read back with no mapping, and written again: the same file. */
+  again = import (copy, TURNOUT_IMPORT_REGISTRATIONS, csv);
+  g_assert_cmpuint (again->registrations, ==, 2);
+  g_assert_cmpuint (again->n_issues, ==, 0);
+  csv_again = export_registrations (copy);
+  g_assert_cmpstr (csv_again, ==, csv);
+
+  turnout_test_finalize_object (copy);
+  turnout_test_finalize_object (store);
+}
+
 static void
 test_access_report_and_erase (void)
 {
@@ -696,6 +754,7 @@ main (int    argc,
   g_test_add_func ("/import/refused", test_refuses_unusable_files);
   g_test_add_func ("/import/mapping", test_mapping_overrides_guess);
   g_test_add_func ("/export/round-trip", test_export_round_trip_and_neutralised);
+  g_test_add_func ("/export/registrations", test_registrations_round_trip);
   g_test_add_func ("/contacts/access-and-erase", test_access_report_and_erase);
 
   return g_test_run ();

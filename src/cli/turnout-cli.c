@@ -580,8 +580,10 @@ export_command (CliOptions  *options,
   g_autoptr(GFileOutputStream) output = NULL;
   gint64 written;
 
-  if (argc != 3 || !g_str_equal (argv[1], "contacts"))
-    return usage_error (options, _("usage: turnout-cli export contacts FILE"));
+  gboolean contacts = argc == 3 && g_str_equal (argv[1], "contacts");
+
+  if (argc != 3 || (!contacts && !g_str_equal (argv[1], "registrations")))
+    return usage_error (options, _("usage: turnout-cli export contacts|registrations FILE"));
 
   if ((store = open_store (options, &error)) == NULL)
     return fail (options, error, EXIT_FAILED);
@@ -591,7 +593,10 @@ export_command (CliOptions  *options,
   output = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, &error);
   if (output == NULL)
     return fail (options, error, EXIT_FAILED);
-  written = turnout_contacts_export_csv (store, G_OUTPUT_STREAM (output), NULL, NULL, &error);
+  if (contacts)
+    written = turnout_contacts_export_csv (store, G_OUTPUT_STREAM (output), NULL, NULL, &error);
+  else
+    written = turnout_registrations_export_csv (store, G_OUTPUT_STREAM (output), 0, NULL, &error);
   if (written < 0)
     {
       g_autoptr(GCancellable) abandon = g_cancellable_new ();
@@ -615,9 +620,12 @@ export_command (CliOptions  *options,
       root = json_builder_get_root (builder);
       print_json (root);
     }
-  else
+  else if (contacts)
     g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " contact exported\n",
                           "%" G_GINT64_FORMAT " contacts exported\n", written), written);
+  else
+    g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " registration exported\n",
+                          "%" G_GINT64_FORMAT " registrations exported\n", written), written);
   return EXIT_OK;
 }
 
@@ -687,8 +695,8 @@ static const Command commands[] = {
     N_("Show or change the settings kept in the database") },
   { "import", import_command, "import contacts|registrations FILE [OPTION…]",
     N_("Import a CSV (or vCard) file; “import contacts --help” lists the options") },
-  { "export", export_command, "export contacts FILE",
-    N_("Write all contacts to a CSV file in Turnout’s own columns") },
+  { "export", export_command, "export contacts|registrations FILE",
+    N_("Write all contacts or registrations to a CSV file in Turnout’s own columns") },
   { "contacts", contacts_command, "contacts count | show ID | erase ID",
     N_("Count contacts, show everything about one (JSON), or erase one for good") },
 };

@@ -417,3 +417,131 @@ fail:
   turnout_store_release (store, db);
   return -1;
 }
+
+/* Turnout's own registrations columns, as import reads them. */
+static const char * const registration_columns[] = {
+  "first_name", "last_name", "phone", "email", "event_name", "event_start", "event_end",
+  "venue", "city", "status", "amount", "registered_at", "confirmed_at", "cancelled_at", NULL
+};
+
+/* ISO 8601 with the offset of the event's zone, such as
+ * 2026-05-02T22:00:00+02:00; empty for no time. */
+static char *
+format_event_time (sqlite3_stmt *stmt,
+                   int           column,
+                   GTimeZone    *zone)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return g_strdup ("");
+  utc = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, column));
+  local = g_date_time_to_timezone (utc, zone);
+  return g_date_time_format (local, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+/**
+ * turnout_registrations_export_csv:
+ * @output: where the CSV goes
+ * @event_id: the event whose registrations to write, or 0 for all
+ *
+ * Writes registrations in Turnout's own columns (times in ISO 8601 with the
+ * event's offset, amounts as decimals such as 25.00), which import reads
+ * back with no mapping. Cells a spreadsheet would run are neutralised.
+ *
+ * Returns: the number of registrations written, or -1 with @error set.
+ */
+gint64
+turnout_registrations_export_csv (TurnoutStore   *store,
+                                  GOutputStream  *output,
+                                  gint64          event_id,
+                                  GCancellable   *cancellable,
+                                  GError        **error)
+{
+  g_autoptr(GString) buffer = g_string_sized_new (65536);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) g_time_zone_unref);
+  sqlite3 *db = turnout_store_acquire (store, error);
+  gint64 written = 0;
+  int rc;
+
+  if (db == NULL)
+    return -1;
+
+  stmt = turnout_db_prepare (db,
+                             "SELECT c.first_name, c.last_name, coalesce (c.phone, ''),"
+                             " coalesce (c.email, ''), e.name, e.starts_at, e.ends_at, e.venue,"
+                             " e.city, r.status, r.amount, r.created_at, r.confirmed_at,"
+                             " r.cancelled_at, e.time_zone"
+                             " FROM registrations r JOIN events e ON e.id = r.event_id"
+                             " JOIN contacts c ON c.id = r.contact_id"
+                             " WHERE ?1 = 0 OR r.event_id = ?1"
+                             " ORDER BY e.starts_at, e.id, r.id",
+                             error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, event_id);
+
+  turnout_csv_append_row (buffer, registration_columns, -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *zone_id = (const char *) sqlite3_column_text (stmt, 14);
+      GTimeZone *zone = g_hash_table_lookup (zones, zone_id);
+      g_autofree char *starts = NULL, *ends = NULL, *registered = NULL;
+      g_autofree char *confirmed = NULL, *cancelled = NULL, *amount = NULL;
+      gint64 cents = sqlite3_column_int64 (stmt, 10);
+      const char *row[G_N_ELEMENTS (registration_columns)];
+
+      if (zone == NULL)
+        {
+          zone = g_time_zone_new_identifier (zone_id);
+          if (zone == NULL)
+            zone = g_time_zone_new_utc ();
+          g_hash_table_insert (zones, g_strdup (zone_id), zone);
+        }
+      starts = format_event_time (stmt, 5, zone);
+      ends = format_event_time (stmt, 6, zone);
+      registered = format_event_time (stmt, 11, zone);
+      confirmed = format_event_time (stmt, 12, zone);
+      cancelled = format_event_time (stmt, 13, zone);
+      amount = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", cents / 100, (int) (cents % 100));
+
+      row[0] = (const char *) sqlite3_column_text (stmt, 0);
+      row[1] = (const char *) sqlite3_column_text (stmt, 1);
+      row[2] = (const char *) sqlite3_column_text (stmt, 2);
+      row[3] = (const char *) sqlite3_column_text (stmt, 3);
+      row[4] = (const char *) sqlite3_column_text (stmt, 4);
+      row[5] = starts;
+      row[6] = ends;
+      row[7] = (const char *) sqlite3_column_text (stmt, 7);
+      row[8] = (const char *) sqlite3_column_text (stmt, 8);
+      row[9] = (const char *) sqlite3_column_text (stmt, 9);
+      row[10] = amount;
+      row[11] = registered;
+      row[12] = confirmed;
+      row[13] = cancelled;
+      row[14] = NULL;
+      turnout_csv_append_row (buffer, row, -1);
+      written++;
+      if (buffer->len > 60000 && !flush (output, buffer, cancellable, error))
+        goto fail;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      turnout_db_set_error (error, db, rc, _("Could not read registrations to export"));
+      goto fail;
+    }
+  if (!flush (output, buffer, cancellable, error))
+    goto fail;
+
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  turnout_store_release (store, db);
+  return written;
+
+fail:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  turnout_store_release (store, db);
+  return -1;
+}

@@ -32,4 +32,10 @@ gint64    turnout_contacts_export_csv  (TurnoutStore  *store,
                                         GCancellable  *cancellable,
                                         GError       **error);
 
+gint64    turnout_registrations_export_csv (TurnoutStore  *store,
+                                            GOutputStream *output,
+                                            gint64         event_id,
+                                            GCancellable  *cancellable,
+                                            GError       **error);
+
 G_END_DECLS
