@@ -351,7 +351,8 @@ static const TurnoutMigration migrations[] = {
   { 1, "contacts, events, registrations, consent, suppressions, segments, templates, "
        "campaigns, automations, messages and settings", migration_1 },
   { 2, "per-contact figures kept by triggers, confirmation times, contact search", migration_2 },
-  { 3, "consent indexes for sorting contacts", migration_3 },
+  { 3, "indexes for sorting contacts by consent, and by phone or email with empty ones last",
+    migration_3 },
 };
 
 /* Every table, in the order `turnout-cli doctor` reports them. */
