@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "turnout-application.h"
+#include "turnout-contacts-pane.h"
 #include "turnout-events-pane.h"
 #include "turnout-import-dialog.h"
 #include "turnout-preferences-window.h"
@@ -322,7 +323,15 @@ check_window_panes (TurnoutApplication *application)
       g_assert_cmpstr (gtk_stack_page_get_name (page), ==, pane_ids[i]);
 
       /* A filled pane is its own widget, tied to the application's store… */
-      if (g_str_equal (pane_ids[i], "events"))
+      if (g_str_equal (pane_ids[i], "contacts"))
+        {
+          g_assert_true (TURNOUT_IS_CONTACTS_PANE (child));
+          g_assert_true (turnout_contacts_pane_get_store (TURNOUT_CONTACTS_PANE (child)) ==
+                         turnout_application_get_store (application));
+          g_assert_true (turnout_contacts_pane_get_settings (TURNOUT_CONTACTS_PANE (child)) ==
+                         turnout_application_get_settings (application));
+        }
+      else if (g_str_equal (pane_ids[i], "events"))
         {
           g_assert_true (TURNOUT_IS_EVENTS_PANE (child));
           g_assert_true (turnout_events_pane_get_store (TURNOUT_EVENTS_PANE (child)) ==

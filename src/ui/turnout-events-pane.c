@@ -1594,3 +1594,17 @@ turnout_events_pane_set_settings (TurnoutEventsPane *self,
   on_settings_changed_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS]);
 }
+
+/**
+ * turnout_events_pane_refresh:
+ *
+ * Reads the events again, keeping the one selected: after an import
+ * created events or registrations behind the pane's back.
+ */
+void
+turnout_events_pane_refresh (TurnoutEventsPane *self)
+{
+  g_return_if_fail (TURNOUT_IS_EVENTS_PANE (self));
+
+  reload_events (self, 0);
+}

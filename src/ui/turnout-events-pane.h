@@ -19,4 +19,6 @@ TurnoutSettings   *turnout_events_pane_get_settings (TurnoutEventsPane *self);
 void               turnout_events_pane_set_settings (TurnoutEventsPane *self,
                                                      TurnoutSettings   *settings);
 
+void               turnout_events_pane_refresh      (TurnoutEventsPane *self);
+
 G_END_DECLS

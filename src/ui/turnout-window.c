@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "turnout-contacts.h"
+#include "turnout-contacts-pane.h"
 #include "turnout-events-pane.h"
 #include "turnout-import-dialog.h"
 #include "turnout-settings.h"
@@ -49,9 +50,10 @@ struct _TurnoutWindow
   GtkMenuButton        *primary_menu_button;  /* template child */
   GtkMenuButton        *error_menu_button;    /* template child */
   AdwToastOverlay      *toast_overlay;        /* template child */
+  TurnoutContactsPane  *contacts_pane;        /* template child */
   TurnoutEventsPane    *events_pane;          /* template child */
 
-  GBinding             *bindings[2];          /* application → events pane */
+  GBinding             *bindings[4];          /* application → the panes */
   GCancellable         *cancellable;          /* owned; exports in flight */
 };
 
@@ -125,6 +127,10 @@ on_window_application_changed_cb (TurnoutWindow *self)
                                                   G_BINDING_SYNC_CREATE);
       self->bindings[1] = g_object_bind_property (application, "settings", self->events_pane,
                                                   "settings", G_BINDING_SYNC_CREATE);
+      self->bindings[2] = g_object_bind_property (application, "store", self->contacts_pane,
+                                                  "store", G_BINDING_SYNC_CREATE);
+      self->bindings[3] = g_object_bind_property (application, "settings", self->contacts_pane,
+                                                  "settings", G_BINDING_SYNC_CREATE);
     }
   update_store_error (self);
   update_store_actions (self);
@@ -141,6 +147,13 @@ show_toast (TurnoutWindow *self,
 }
 
 static void
+on_import_dialog_imported_cb (TurnoutWindow *self)
+{
+  turnout_contacts_pane_refresh (self->contacts_pane);
+  turnout_events_pane_refresh (self->events_pane);
+}
+
+static void
 turnout_window_import_action (GtkWidget  *widget,
                               const char *action_name,
                               GVariant   *parameter)
@@ -154,6 +167,9 @@ turnout_window_import_action (GtkWidget  *widget,
 
   dialog = turnout_import_dialog_new (turnout_application_get_store (application),
                                       turnout_application_get_settings (application));
+  /* New people and events show up in the panes at once. */
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (on_import_dialog_imported_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
   gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (application));
   gtk_window_present (GTK_WINDOW (dialog));
@@ -503,6 +519,7 @@ turnout_window_class_init (TurnoutWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (TURNOUT_TYPE_CONTACTS_PANE);
   g_type_ensure (TURNOUT_TYPE_EVENTS_PANE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -517,6 +534,7 @@ turnout_window_class_init (TurnoutWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, error_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, contacts_pane);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, events_pane);
   gtk_widget_class_bind_template_callback (widget_class, on_pane_stack_visible_child_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_list_row_selected_cb);
