@@ -10,6 +10,7 @@
 #include "turnout-contact-editor.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
+#include "turnout-test-ui.h"
 #include "turnout-test-utils.h"
 
 /*
@@ -26,29 +27,6 @@
 #define NOW 1777636800
 #define DAY (24 * 60 * 60)
 
-#define TIMEOUT_SECONDS 30
-
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-#define spin_until(condition)                                                        \
-  G_STMT_START                                                                       \
-  {                                                                                  \
-    gint64 deadline_ = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;   \
-    guint wake_id_ = g_timeout_add (10, wake_up_cb, NULL);                           \
-                                                                                     \
-    while (!(condition))                                                             \
-      {                                                                              \
-        if (g_get_monotonic_time () > deadline_)                                     \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition); \
-        g_main_context_iteration (NULL, TRUE);                                       \
-      }                                                                              \
-    g_source_remove (wake_id_);                                                      \
-  }                                                                                  \
-  G_STMT_END
 
 /* The store ------------------------------------------------------------------- */
 
@@ -147,34 +125,11 @@ seeded_store (const char       *name,
 
 /* Widgets ----------------------------------------------------------------- */
 
-typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
-                                 gconstpointer  data);
-
-static void
-collect_widgets (GtkWidget     *root,
-                 WidgetMatch    match,
-                 gconstpointer  data,
-                 GPtrArray     *found)
-{
-  if (match (root, data))
-    g_ptr_array_add (found, root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, match, data, found);
-}
-
 static gboolean
 has_name (GtkWidget     *widget,
           gconstpointer  data)
 {
   return g_strcmp0 (gtk_widget_get_name (widget), data) == 0;
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
 }
 
 static gboolean

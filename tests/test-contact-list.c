@@ -26,30 +26,8 @@
 #define N_CONTACTS 5000
 #define PAGE_SIZE 100
 #define MAX_PAGES 32
-#define TIMEOUT_SECONDS 30
 #define DAY 86400
 
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-#define spin_until(condition)                                                        \
-  G_STMT_START                                                                       \
-  {                                                                                  \
-    gint64 deadline_ = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;   \
-    guint wake_id_ = g_timeout_add (10, wake_up_cb, NULL);                           \
-                                                                                     \
-    while (!(condition))                                                             \
-      {                                                                              \
-        if (g_get_monotonic_time () > deadline_)                                     \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition); \
-        g_main_context_iteration (NULL, TRUE);                                       \
-      }                                                                              \
-    g_source_remove (wake_id_);                                                      \
-  }                                                                                  \
-  G_STMT_END
 
 /* Raw SQL, as the test's own independent view of the table -------------- */
 

@@ -11,6 +11,7 @@
 #include "turnout-phone.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
+#include "turnout-test-ui.h"
 #include "turnout-test-utils.h"
 
 /*
@@ -22,29 +23,6 @@
  * main loop until a condition holds and fails after a timeout.
  */
 
-#define TIMEOUT_SECONDS 30
-
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-#define spin_until(condition)                                                        \
-  G_STMT_START                                                                       \
-  {                                                                                  \
-    gint64 deadline_ = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;   \
-    guint wake_id_ = g_timeout_add (10, wake_up_cb, NULL);                           \
-                                                                                     \
-    while (!(condition))                                                             \
-      {                                                                              \
-        if (g_get_monotonic_time () > deadline_)                                     \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition); \
-        g_main_context_iteration (NULL, TRUE);                                       \
-      }                                                                              \
-    g_source_remove (wake_id_);                                                      \
-  }                                                                                  \
-  G_STMT_END
 
 /* The store ------------------------------------------------------------- */
 
@@ -140,47 +118,6 @@ open_store (const char *name,
 }
 
 /* Widgets ---------------------------------------------------------------- */
-
-typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
-                                 gconstpointer  data);
-
-static void
-collect_widgets (GtkWidget     *root,
-                 WidgetMatch    match,
-                 gconstpointer  data,
-                 GPtrArray     *found)
-{
-  if (match (root, data))
-    g_ptr_array_add (found, root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, match, data, found);
-}
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             WidgetMatch    match,
-             gconstpointer  data)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect_widgets (root, match, data, found);
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
-}
-
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  return find_widget (root, is_type, GSIZE_TO_POINTER (type));
-}
 
 static gboolean
 is_label_with_prefix (GtkWidget     *widget,

@@ -12,6 +12,7 @@
 #include "turnout-preferences-window.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
+#include "turnout-test-ui.h"
 #include "turnout-test-utils.h"
 #include "turnout-window.h"
 
@@ -34,71 +35,14 @@ static const char * const pane_ids[] = {
   "suppression",
 };
 
-#define TIMEOUT_SECONDS 30
-
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-#define spin_until(condition)                                                        \
-  G_STMT_START                                                                       \
-  {                                                                                  \
-    gint64 deadline_ = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;   \
-    guint wake_id_ = g_timeout_add (10, wake_up_cb, NULL);                           \
-                                                                                     \
-    while (!(condition))                                                             \
-      {                                                                              \
-        if (g_get_monotonic_time () > deadline_)                                     \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition); \
-        g_main_context_iteration (NULL, TRUE);                                       \
-      }                                                                              \
-    g_source_remove (wake_id_);                                                      \
-  }                                                                                  \
-  G_STMT_END
 
 /* Widget tree helpers --------------------------------------------------- */
-
-typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
-                                 gconstpointer  data);
-
-static void
-collect_widgets (GtkWidget   *root,
-                 WidgetMatch  match,
-                 gconstpointer data,
-                 GPtrArray   *found)
-{
-  if (match (root, data))
-    g_ptr_array_add (found, root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, match, data, found);
-}
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             WidgetMatch    match,
-             gconstpointer  data)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect_widgets (root, match, data, found);
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
-}
 
 static gboolean
 has_name (GtkWidget     *widget,
           gconstpointer  data)
 {
   return g_strcmp0 (gtk_widget_get_name (widget), data) == 0;
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
 }
 
 static gboolean
@@ -122,13 +66,6 @@ is_status_page_titled (GtkWidget     *widget,
 {
   return ADW_IS_STATUS_PAGE (widget) &&
          g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), data) == 0;
-}
-
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  return find_widget (root, is_type, GSIZE_TO_POINTER (type));
 }
 
 static int

@@ -301,3 +301,10 @@ turnout_test_wait_result (GAsyncResult **slot)
     }
   return *slot;
 }
+
+/* Keeps the main loop turning while spin_until() waits on a worker. */
+gboolean
+turnout_test_wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}

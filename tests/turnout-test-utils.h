@@ -30,3 +30,32 @@ void          turnout_test_result_cb       (GObject       *object,
 GAsyncResult *turnout_test_wait_result     (GAsyncResult **slot);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* How long spin_until() waits before it fails the test. */
+#define TURNOUT_TEST_TIMEOUT_SECONDS 30
+
+gboolean turnout_test_wake_up_cb (gpointer data);
+
+/* Runs the main loop until @condition holds; fails the test with the
+ * condition's text after TURNOUT_TEST_TIMEOUT_SECONDS. A 10 ms timer keeps
+ * the loop turning while the condition waits on a worker. */
+#define spin_until(condition)                                                           \
+  G_STMT_START                                                                          \
+  {                                                                                     \
+    gint64 deadline_ = g_get_monotonic_time () +                                        \
+                       TURNOUT_TEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;                   \
+    guint wake_id_ = g_timeout_add (10, turnout_test_wake_up_cb, NULL);                 \
+                                                                                        \
+    while (!(condition))                                                                \
+      {                                                                                 \
+        if (g_get_monotonic_time () > deadline_)                                        \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition);  \
+        g_main_context_iteration (NULL, TRUE);                                          \
+      }                                                                                 \
+    g_source_remove (wake_id_);                                                         \
+  }                                                                                     \
+  G_STMT_END
+
+G_END_DECLS
