@@ -47,21 +47,40 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Opening (and perhaps upgrading) the file and reading its settings both
+ * touch the disk: a worker does them, the window shows meanwhile. */
+static void
+open_store_worker (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_autoptr(TurnoutStore) store = NULL;
+  GError *error = NULL;
+  TurnoutSettings *settings;
+
+  if ((store = turnout_store_open (NULL, &error)) == NULL ||
+      (settings = turnout_settings_new (store, &error)) == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, settings, g_object_unref);
+}
+
 static void
 on_store_opened_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(TurnoutApplication) self = user_data;
+  TurnoutApplication *self = TURNOUT_APPLICATION (object);
   g_autoptr(TurnoutStore) store = NULL;
   g_autoptr(TurnoutSettings) settings = NULL;
   g_autoptr(GError) error = NULL;
 
-  store = turnout_store_open_finish (result, &error);
+  settings = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (store != NULL)
-    settings = turnout_settings_new (store, &error);
+  if (settings != NULL)
+    store = g_object_ref (turnout_settings_get_store (settings));
 
   if (settings == NULL)
     {
@@ -179,7 +198,12 @@ turnout_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
 
-  turnout_store_open_async (NULL, self->cancellable, on_store_opened_cb, g_object_ref (self));
+  {
+    g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_store_opened_cb, NULL);
+
+    g_task_set_source_tag (task, open_store_worker);
+    g_task_run_in_thread (task, open_store_worker);
+  }
 }
 
 static void
