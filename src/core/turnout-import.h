@@ -172,6 +172,9 @@ gboolean             turnout_import_options_map     (TurnoutImportOptions *optio
                                                      const char          *header,
                                                      const char          *field_id,
                                                      GError             **error);
+void                 turnout_import_options_get_progress (TurnoutImportOptions  *options,
+                                                     TurnoutImportProgress *progress,
+                                                     gpointer              *user_data);
 void                 turnout_import_options_set_progress (TurnoutImportOptions *options,
                                                      TurnoutImportProgress progress,
                                                      gpointer             user_data);
