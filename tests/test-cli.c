@@ -373,6 +373,113 @@ test_import_export_contacts (void)
   g_assert_nonnull (strstr (bad_map.err, "“shoe_size” is not a field"));
 }
 
+static char *
+write_rules (const char *name,
+             const char *json)
+{
+  g_autofree char *path = new_path (name);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_segment (void)
+{
+  g_autofree char *path = new_path ("segment.db");
+  g_autofree char *berlin = write_rules ("berlin.json",
+    "{\"version\":1,\"match\":\"all\",\"rules\":"
+    "[{\"field\":\"city\",\"op\":\"is\",\"value\":\"Berlin\"}]}");
+  g_autofree char *bad = write_rules ("bad.json",
+    "{\"version\":1,\"match\":\"all\",\"rules\":"
+    "[{\"field\":\"events_attended\",\"op\":\"≈\",\"value\":2}]}");
+  g_autofree char *loop = write_rules ("loop.json",
+    "{\"version\":1,\"match\":\"all\",\"rules\":"
+    "[{\"field\":\"in_segment\",\"op\":\"is\",\"value\":\"Loop\"}]}");
+  const char *now = "2026-06-15T12:00:00Z";
+  g_auto(Run) create = cli ("--db", path, "--now", now, "doctor", NULL);
+  g_auto(Run) lapsed = { 0 };
+  g_auto(Run) upcoming = { 0 };
+  g_auto(Run) first_time = { 0 };
+  g_auto(Run) save = { 0 };
+  g_auto(Run) list = { 0 };
+  g_auto(Run) named = { 0 };
+  g_auto(Run) sample = { 0 };
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) cycle = { 0 };
+  g_auto(Run) no_source = { 0 };
+  g_auto(Run) missing = { 0 };
+  g_autoptr(JsonObject) root = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (create.status, ==, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  /* Ana went to a show 100 days ago; Ben too, and has a ticket for one in
+   * 10 days; Cy never came. */
+  g_assert_cmpint (sqlite3_exec (db,
+    "INSERT INTO contacts (id, first_name, city, created_at, updated_at)"
+    " VALUES (1, 'Ana', 'Berlin', 0, 0), (2, 'Ben', 'berlin', 0, 0), (3, 'Cy', 'Paris', 0, 0);"
+    "INSERT INTO events (id, name, starts_at, created_at, updated_at)"
+    " VALUES (1, 'Past', 1781524800 - 100 * 86400, 0, 0),"
+    "        (2, 'Soon', 1781524800 + 10 * 86400, 0, 0);"
+    "INSERT INTO registrations (contact_id, event_id, status, created_at, updated_at)"
+    " VALUES (1, 1, 'attended', 0, 0), (2, 1, 'attended', 0, 0), (2, 2, 'registered', 0, 0);",
+    NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  lapsed = cli ("--json", "--db", path, "--now", now, "segment", "count", "--preset", "lapsed",
+                NULL);
+  g_assert_cmpint (lapsed.status, ==, 0);
+  root = parse_object (lapsed.out);
+  g_assert_cmpint (json_object_get_int_member (root, "count"), ==, 1);
+  g_clear_pointer (&root, json_object_unref);
+
+  upcoming = cli ("--db", path, "--now", now, "segment", "count", "--preset", "upcoming",
+                  "--days", "9", NULL);
+  g_assert_cmpint (upcoming.status, ==, 0);
+  g_assert_cmpstr (upcoming.out, ==, "0\n");
+  first_time = cli ("--db", path, "--now", now, "segment", "count", "--preset", "first-time",
+                    NULL);
+  g_assert_cmpstr (first_time.out, ==, "2\n");
+
+  save = cli ("--db", path, "segment", "save", "--name", "Locals", "--rules", berlin, NULL);
+  g_assert_cmpint (save.status, ==, 0);
+  list = cli ("--json", "--db", path, "segment", "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  root = parse_object (list.out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "segments")), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (root, "segments"),
+                                                  0), ==, "Locals");
+  g_clear_pointer (&root, json_object_unref);
+  named = cli ("--db", path, "segment", "count", "--name", "Locals", NULL);
+  g_assert_cmpstr (named.out, ==, "2\n");
+  sample = cli ("--json", "--db", path, "segment", "sample", "--name", "Locals", "--limit", "1",
+                NULL);
+  g_assert_cmpint (sample.status, ==, 0);
+  root = parse_object (sample.out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "contact_ids")),
+                    ==, 1);
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (root, "contact_ids"),
+                                               0), <=, 2);
+  g_clear_pointer (&root, json_object_unref);
+
+  refused = cli ("--db", path, "segment", "count", "--rules", bad, NULL);
+  g_assert_cmpint (refused.status, ==, 2);
+  g_assert_nonnull (strstr (refused.err, "$.rules[0].op: unknown operator \"≈\""));
+  cycle = cli ("--json", "--db", path, "segment", "save", "--name", "Loop", "--rules", loop, NULL);
+  g_assert_cmpint (cycle.status, ==, 1);
+  root = parse_object (cycle.out);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "error"),
+                                                  "code"), ==, "cycle");
+  no_source = cli ("--db", path, "segment", "count", NULL);
+  g_assert_cmpint (no_source.status, ==, 2);
+  missing = cli ("--db", path, "segment", "count", "--name", "Nobody", NULL);
+  g_assert_cmpint (missing.status, ==, 1);
+  g_assert_nonnull (strstr (missing.err, "No segment is called “Nobody”"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -390,6 +497,7 @@ main (int    argc,
   g_test_add_func ("/cli/config", test_config);
   g_test_add_func ("/cli/now", test_now_option);
   g_test_add_func ("/cli/import-export", test_import_export_contacts);
+  g_test_add_func ("/cli/segment", test_segment);
 
   return g_test_run ();
 }

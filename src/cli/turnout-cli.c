@@ -13,6 +13,7 @@
 #include "turnout-contacts.h"
 #include "turnout-csv.h"
 #include "turnout-import.h"
+#include "turnout-segments.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-cli.h"
@@ -86,6 +87,9 @@ error_code_name (const GError *error)
     return "not-found";
   if (error->domain == TURNOUT_IMPORT_ERROR || error->domain == TURNOUT_CSV_ERROR)
     return "bad-file";
+  if (error->domain == TURNOUT_SEGMENT_ERROR)
+    return error->code == TURNOUT_SEGMENT_ERROR_CYCLE ? "cycle"
+           : error->code == TURNOUT_SEGMENT_ERROR_NOT_FOUND ? "not-found" : "bad-rules";
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     return "no-such-file";
   return "failed";
@@ -688,6 +692,184 @@ contacts_command (CliOptions  *options,
   return EXIT_OK;
 }
 
+/* Reads the segment the options name: a saved one, a preset or a file. */
+static TurnoutSegment *
+load_segment (TurnoutStore  *store,
+              const char    *name,
+              const char    *preset,
+              int            days,
+              const char    *rules,
+              GError       **error)
+{
+  g_autofree char *text = NULL;
+  TurnoutSegment *segment;
+
+  if (name != NULL)
+    return turnout_segments_get (store, name, error);
+  if (preset != NULL)
+    return turnout_segment_new_preset (preset, days, error);
+  if (!g_file_get_contents (rules, &text, NULL, error))
+    return NULL;
+  if ((segment = turnout_segment_new_from_json (text, error)) == NULL)
+    g_prefix_error (error, "%s: ", rules);
+  return segment;
+}
+
+static int
+segment_command (CliOptions  *options,
+                 int          argc,
+                 char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("list | count | sample | save"));
+  g_autoptr(TurnoutStore) store = NULL;
+  g_autoptr(TurnoutSegment) segment = NULL;
+  g_auto(GStrv) args = g_strdupv (argv);
+  g_autofree char *name = NULL;
+  g_autofree char *preset = NULL;
+  g_autofree char *rules = NULL;
+  const char *verb;
+  int days = -1;
+  int limit = 10;
+  int n_sources;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("A saved segment"), N_("NAME") },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset,
+      N_("A ready-made segment: recent, upcoming, first-time, repeat, lapsed, cancelled or all"),
+      N_("PRESET") },
+    { "days", 0, 0, G_OPTION_ARG_INT, &days,
+      N_("The number of days of a ready-made segment (recent, upcoming, lapsed, cancelled)"),
+      N_("N") },
+    { "rules", 0, 0, G_OPTION_ARG_FILENAME, &rules,
+      N_("A rule tree in a JSON file"), N_("FILE") },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit,
+      N_("How many contacts “sample” shows (default 10)"), N_("N") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse_strv (context, &args, &error))
+    return fail (options, error, EXIT_USAGE);
+
+  verb = g_strv_length (args) == 2 ? args[1] : "";
+  n_sources = (name != NULL) + (preset != NULL) + (rules != NULL);
+  if (g_str_equal (verb, "list"))
+    {
+      if (n_sources != 0)
+        return usage_error (options, _("usage: turnout-cli segment list"));
+    }
+  else if (g_str_equal (verb, "count") || g_str_equal (verb, "sample"))
+    {
+      if (n_sources != 1)
+        return usage_error (options, _("usage: turnout-cli segment %s --name NAME | "
+                                       "--preset PRESET [--days N] | --rules FILE.json"), verb);
+    }
+  else if (g_str_equal (verb, "save"))
+    {
+      if (name == NULL || rules == NULL || preset != NULL)
+        return usage_error (options, _("usage: turnout-cli segment save --name NAME "
+                                       "--rules FILE.json"));
+    }
+  else
+    return usage_error (options, _("usage: turnout-cli segment list | count | sample | save; "
+                                   "“turnout-cli segment --help” lists the options"));
+  if (days != -1 && preset == NULL)
+    return usage_error (options, _("--days goes with --preset"));
+  if (days < -1 || limit < 1)
+    return usage_error (options, _("--days and --limit take a positive number"));
+
+  if ((store = open_store (options, &error)) == NULL)
+    return fail (options, error, EXIT_FAILED);
+
+  if (g_str_equal (verb, "list"))
+    {
+      g_auto(GStrv) names = turnout_segments_list (store, &error);
+
+      if (names == NULL)
+        return fail (options, error, EXIT_FAILED);
+      if (options->json)
+        {
+          g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+          g_autoptr(JsonObject) object = json_object_new ();
+          JsonArray *array = json_array_new ();
+
+          for (guint i = 0; names[i] != NULL; i++)
+            json_array_add_string_element (array, names[i]);
+          json_object_set_array_member (object, "segments", array);
+          json_node_set_object (root, object);
+          print_json (root);
+        }
+      else
+        for (guint i = 0; names[i] != NULL; i++)
+          g_print ("%s\n", names[i]);
+      return EXIT_OK;
+    }
+
+  if (g_str_equal (verb, "save"))
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      if ((segment = load_segment (store, NULL, NULL, -1, rules, &error)) == NULL)
+        return fail (options, error,
+                     g_error_matches (error, TURNOUT_SEGMENT_ERROR, TURNOUT_SEGMENT_ERROR_INVALID)
+                     || error->domain == G_FILE_ERROR ? EXIT_USAGE : EXIT_FAILED);
+      if (!turnout_segments_save (store, name, segment, &error))
+        return fail (options, error, EXIT_FAILED);
+      if (options->json)
+        {
+          json_object_set_string_member (object, "saved", name);
+          json_node_set_object (root, object);
+          print_json (root);
+        }
+      else
+        g_print (_("Segment “%s” saved\n"), name);
+      return EXIT_OK;
+    }
+
+  if ((segment = load_segment (store, name, preset, days, rules, &error)) == NULL)
+    return fail (options, error,
+                 name != NULL && g_error_matches (error, TURNOUT_SEGMENT_ERROR,
+                                                  TURNOUT_SEGMENT_ERROR_NOT_FOUND)
+                 ? EXIT_FAILED : EXIT_USAGE);
+
+  if (g_str_equal (verb, "count"))
+    {
+      gint64 count = turnout_segments_count (store, segment, NULL, &error);
+
+      if (count < 0)
+        return fail (options, error, EXIT_FAILED);
+      if (options->json)
+        g_print ("{\n  \"count\" : %" G_GINT64_FORMAT "\n}\n", count);
+      else
+        g_print ("%" G_GINT64_FORMAT "\n", count);
+    }
+  else
+    {
+      g_autoptr(GArray) ids = turnout_segments_sample (store, segment, limit, NULL, &error);
+
+      if (ids == NULL)
+        return fail (options, error, EXIT_FAILED);
+      if (options->json)
+        {
+          g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+          g_autoptr(JsonObject) object = json_object_new ();
+          JsonArray *array = json_array_new ();
+
+          for (guint i = 0; i < ids->len; i++)
+            json_array_add_int_element (array, g_array_index (ids, gint64, i));
+          json_object_set_array_member (object, "contact_ids", array);
+          json_node_set_object (root, object);
+          print_json (root);
+        }
+      else
+        for (guint i = 0; i < ids->len; i++)
+          g_print ("%" G_GINT64_FORMAT "\n", g_array_index (ids, gint64, i));
+    }
+  return EXIT_OK;
+}
+
 static const Command commands[] = {
   { "doctor", doctor_command, "doctor",
     N_("Check the database: path, schema version, integrity and rows per table") },
@@ -699,6 +881,8 @@ static const Command commands[] = {
     N_("Write all contacts or registrations to a CSV file in Turnout’s own columns") },
   { "contacts", contacts_command, "contacts count | show ID | erase ID",
     N_("Count contacts, show everything about one (JSON), or erase one for good") },
+  { "segment", segment_command, "segment list | count | sample | save [OPTION…]",
+    N_("List or save segments; count a segment’s contacts or show some of their ids") },
 };
 
 static char *
