@@ -11,6 +11,7 @@
 #include "turnout-phone.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
+#include "turnout-store-private.h"
 
 /*
  * The contacts of the store as a GListModel that never holds them all: it
@@ -78,13 +79,34 @@ static const SortSql sort_sql[] = {
   [TURNOUT_CONTACT_SORT_CREATED] = { NULL, "c.created_at, c.id", "c.created_at DESC, c.id DESC" },
 };
 
-#define ROW_COLUMNS \
-  "c.id, c.first_name, c.last_name, c.phone, c.email, c.city," \
-  " (SELECT group_concat (name, ', ') FROM" \
-  "   (SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id" \
-  "     WHERE ct.contact_id = c.id ORDER BY t.name COLLATE NOCASE))," \
-  " c.events_attended, c.total_spend, coalesce (c.last_event_at, 0), c.sms_consent," \
-  " c.email_consent"
+/**
+ * turnout_db_contact_new_from_row:
+ * @stmt: a statement on a row of TURNOUT_CONTACT_ROW_COLUMNS
+ * @currency: (nullable): the currency of the spend
+ *
+ * Returns: (transfer full): the contact of the row.
+ */
+TurnoutContact *
+turnout_db_contact_new_from_row (sqlite3_stmt *stmt,
+                                 const char   *currency)
+{
+  TurnoutContactRecord record = {
+    .id = sqlite3_column_int64 (stmt, 0),
+    .first_name = (const char *) sqlite3_column_text (stmt, 1),
+    .last_name = (const char *) sqlite3_column_text (stmt, 2),
+    .phone = (const char *) sqlite3_column_text (stmt, 3),
+    .email = (const char *) sqlite3_column_text (stmt, 4),
+    .city = (const char *) sqlite3_column_text (stmt, 5),
+    .tags = (const char *) sqlite3_column_text (stmt, 6),
+    .events_attended = sqlite3_column_int64 (stmt, 7),
+    .total_spend = sqlite3_column_int64 (stmt, 8),
+    .last_event_at = sqlite3_column_int64 (stmt, 9),
+    .sms_consent = (const char *) sqlite3_column_text (stmt, 10),
+    .email_consent = (const char *) sqlite3_column_text (stmt, 11),
+  };
+
+  return turnout_contact_new (&record, currency);
+}
 
 /* Query ------------------------------------------------------------------ */
 
@@ -455,7 +477,7 @@ read_part (Query         *query,
 
   sql = g_strdup_printf ("SELECT %s FROM contacts c WHERE %s%s ORDER BY %s"
                          " LIMIT %" G_GINT64_FORMAT " OFFSET %" G_GINT64_FORMAT,
-                         contacts != NULL ? ROW_COLUMNS : "c.id", query->where, part, order,
+                         contacts != NULL ? TURNOUT_CONTACT_ROW_COLUMNS : "c.id", query->where, part, order,
                          limit, offset);
   stmt = query_prepare (query, db, sql, error);
   if (stmt == NULL)
@@ -465,22 +487,7 @@ read_part (Query         *query,
     {
       if (contacts != NULL)
         {
-          TurnoutContactRecord record = {
-            .id = sqlite3_column_int64 (stmt, 0),
-            .first_name = (const char *) sqlite3_column_text (stmt, 1),
-            .last_name = (const char *) sqlite3_column_text (stmt, 2),
-            .phone = (const char *) sqlite3_column_text (stmt, 3),
-            .email = (const char *) sqlite3_column_text (stmt, 4),
-            .city = (const char *) sqlite3_column_text (stmt, 5),
-            .tags = (const char *) sqlite3_column_text (stmt, 6),
-            .events_attended = sqlite3_column_int64 (stmt, 7),
-            .total_spend = sqlite3_column_int64 (stmt, 8),
-            .last_event_at = sqlite3_column_int64 (stmt, 9),
-            .sms_consent = (const char *) sqlite3_column_text (stmt, 10),
-            .email_consent = (const char *) sqlite3_column_text (stmt, 11),
-          };
-
-          g_ptr_array_add (contacts, turnout_contact_new (&record, query->currency));
+          g_ptr_array_add (contacts, turnout_db_contact_new_from_row (stmt, query->currency));
         }
       else
         {

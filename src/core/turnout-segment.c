@@ -963,3 +963,90 @@ turnout_segment_query_free (TurnoutSegmentQuery *query)
   g_array_unref (query->params);
   g_free (query);
 }
+
+/* For the builder */
+
+/**
+ * turnout_segment_list_fields:
+ *
+ * Returns: (transfer none): the names of every condition field, in the
+ *   order the rule language documents them.
+ */
+const char * const *
+turnout_segment_list_fields (void)
+{
+  static const char *names[G_N_ELEMENTS (fields) + 1];
+
+  if (names[0] == NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+      names[i] = fields[i].name;
+  return names;
+}
+
+/**
+ * turnout_segment_list_ops:
+ * @field: a condition field
+ *
+ * Returns: (transfer none) (nullable): the operators @field takes, or
+ *   %NULL when there is no such field.
+ */
+const char * const *
+turnout_segment_list_ops (const char *field)
+{
+  const Field *found = find_field (field);
+
+  return found != NULL ? found->ops : NULL;
+}
+
+static gboolean
+rename_in_group (JsonObject *group,
+                 const char *old_name,
+                 const char *new_name)
+{
+  JsonArray *rules = json_object_get_array_member (group, "rules");
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < json_array_get_length (rules); i++)
+    {
+      JsonObject *rule = json_array_get_object_element (rules, i);
+
+      if (json_object_has_member (rule, "match"))
+        changed |= rename_in_group (rule, old_name, new_name);
+      else if (g_str_equal (json_object_get_string_member (rule, "field"), "in_segment")
+               && g_str_equal (json_object_get_string_member (rule, "value"), old_name))
+        {
+          json_object_set_string_member (rule, "value", new_name);
+          changed = TRUE;
+        }
+    }
+  return changed;
+}
+
+/**
+ * turnout_segment_rename_reference:
+ * @old_name: a segment's name as in_segment conditions give it
+ * @new_name: its new name
+ *
+ * Returns: (transfer full) (nullable): a copy of @self in which every
+ *   in_segment condition naming @old_name names @new_name, or %NULL when
+ *   none named it.
+ */
+TurnoutSegment *
+turnout_segment_rename_reference (TurnoutSegment *self,
+                                  const char     *old_name,
+                                  const char     *new_name)
+{
+  g_autoptr(JsonNode) copy = NULL;
+  TurnoutSegment *renamed;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (old_name != NULL && new_name != NULL, NULL);
+
+  copy = json_node_copy (self->root);
+  if (!rename_in_group (json_node_get_object (copy), old_name, new_name))
+    return NULL;
+  renamed = g_new0 (TurnoutSegment, 1);
+  g_atomic_ref_count_init (&renamed->ref_count);
+  renamed->root = g_steal_pointer (&copy);
+  return renamed;
+}

@@ -54,6 +54,8 @@ typedef enum
   TURNOUT_SEGMENT_ERROR_INVALID,
   TURNOUT_SEGMENT_ERROR_CYCLE,
   TURNOUT_SEGMENT_ERROR_NOT_FOUND,
+  TURNOUT_SEGMENT_ERROR_EXISTS,
+  TURNOUT_SEGMENT_ERROR_IN_USE,
 } TurnoutSegmentError;
 
 #define TURNOUT_SEGMENT_VERSION 1
@@ -86,6 +88,11 @@ TurnoutSegment     *turnout_segment_ref            (TurnoutSegment        *self)
 void                turnout_segment_unref          (TurnoutSegment        *self);
 char               *turnout_segment_to_json        (TurnoutSegment        *self);
 char              **turnout_segment_dup_references (TurnoutSegment        *self);
+TurnoutSegment     *turnout_segment_rename_reference (TurnoutSegment      *self,
+                                                    const char            *old_name,
+                                                    const char            *new_name);
+const char * const *turnout_segment_list_fields    (void);
+const char * const *turnout_segment_list_ops       (const char            *field);
 
 TurnoutSegmentQuery *turnout_segment_compile       (TurnoutSegment        *self,
                                                     gint64                 now,

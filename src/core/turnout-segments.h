@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <sqlite3.h>
 
+#include "turnout-saved-segment.h"
 #include "turnout-segment.h"
 #include "turnout-types.h"
 
@@ -60,6 +61,51 @@ void             turnout_segments_dup_ids_async  (TurnoutStore         *store,
 GArray          *turnout_segments_dup_ids_finish (TurnoutStore         *store,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+
+void             turnout_segments_sample_contacts_async  (TurnoutStore         *store,
+                                                          TurnoutSegment       *segment,
+                                                          guint                 limit,
+                                                          const char           *currency,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+GListModel      *turnout_segments_sample_contacts_finish (TurnoutStore         *store,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void                 turnout_segments_list_async       (TurnoutStore         *store,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GListModel          *turnout_segments_list_finish      (TurnoutStore         *store,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+void                 turnout_segments_save_async       (TurnoutStore         *store,
+                                                        const char           *old_name,
+                                                        const char           *name,
+                                                        TurnoutSegment       *segment,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+TurnoutSavedSegment *turnout_segments_save_finish      (TurnoutStore         *store,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+void                 turnout_segments_dup_users_async  (TurnoutStore         *store,
+                                                        const char           *name,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+char               **turnout_segments_dup_users_finish (TurnoutStore         *store,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+void                 turnout_segments_delete_async     (TurnoutStore         *store,
+                                                        const char           *name,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean             turnout_segments_delete_finish    (TurnoutStore         *store,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
 
 /* For workers: the contacts of @segment on @db, in id order, handed to
  * @func one by one (return FALSE to stop). */

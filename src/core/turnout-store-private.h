@@ -2,6 +2,9 @@
 #pragma once
 
 #include <glib.h>
+#include <sqlite3.h>
+
+#include "turnout-contact.h"
 
 G_BEGIN_DECLS
 
@@ -37,5 +40,18 @@ typedef struct
 
 const TurnoutMigration *turnout_store_migrations (guint *n_migrations);
 const char * const     *turnout_store_tables     (void);
+
+/* The columns the contact list reads for a row of `contacts c`, in the
+ * order turnout_db_contact_new_from_row() takes them. */
+#define TURNOUT_CONTACT_ROW_COLUMNS \
+  "c.id, c.first_name, c.last_name, c.phone, c.email, c.city," \
+  " (SELECT group_concat (name, ', ') FROM" \
+  "   (SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id" \
+  "     WHERE ct.contact_id = c.id ORDER BY t.name COLLATE NOCASE))," \
+  " c.events_attended, c.total_spend, coalesce (c.last_event_at, 0), c.sms_consent," \
+  " c.email_consent"
+
+TurnoutContact *turnout_db_contact_new_from_row (sqlite3_stmt *stmt,
+                                                 const char   *currency);
 
 G_END_DECLS
