@@ -8,6 +8,7 @@
 #include "turnout-contact.h"
 #include "turnout-segments.h"
 #include "turnout-store.h"
+#include "turnout-test-db.h"
 #include "turnout-test-utils.h"
 
 /* Saved segments as the Segments pane uses them: listing, saving a new one
@@ -27,19 +28,6 @@ open_fresh_store (const char *name)
   store = turnout_store_open (path, &error);
   g_assert_no_error (error);
   return store;
-}
-
-static void
-exec (TurnoutStore *store,
-      const char   *sql)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3 *db = turnout_store_acquire (store, &error);
-
-  g_assert_no_error (error);
-  turnout_db_exec (db, sql, &error);
-  g_assert_no_error (error);
-  turnout_store_release (store, db);
 }
 
 static char *
@@ -252,7 +240,7 @@ test_users_and_delete (void)
   saved = save (store, NULL, "Locals fans", in_locals, &error);
   g_assert_no_error (error);
   g_clear_object (&saved);
-  exec (store, "INSERT INTO campaigns (name, channel, segment_id, created_at, updated_at)"
+  turnout_test_exec_sql (store, "INSERT INTO campaigns (name, channel, segment_id, created_at, updated_at)"
                " SELECT 'Summer Opening', 'sms', id, 0, 0 FROM segments WHERE name = 'Locals';"
                "INSERT INTO automations (name, trigger, segment_id, created_at, updated_at)"
                " SELECT 'Reminder', 'before_event', id, 0, 0 FROM segments WHERE name = 'Locals';");
@@ -298,7 +286,7 @@ test_sample_contacts (void)
   g_autoptr(GError) error = NULL;
   const char *expected[] = { "Ada Byron", "ben Corr", "Cy Corr" };
 
-  exec (store, "INSERT INTO contacts (first_name, last_name, city, total_spend, created_at,"
+  turnout_test_exec_sql (store, "INSERT INTO contacts (first_name, last_name, city, total_spend, created_at,"
                " updated_at) VALUES"
                " ('Cy', 'Corr', 'Leeds', 0, 0, 0), ('Zed', 'Adams', 'York', 0, 0, 0),"
                " ('ben', 'Corr', 'leeds', 0, 0, 0), ('Ada', 'Byron', 'Leeds', 0, 0, 0),"
@@ -317,6 +305,25 @@ test_sample_contacts (void)
     }
 }
 
+static void
+test_list_tags (void)
+{
+  g_autoptr(TurnoutStore) store = open_fresh_store ("tags.db");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) tags = NULL;
+  g_autofree char *joined = NULL;
+
+  /* Tags and genres together, for the tags rule's completion, by name. */
+  turnout_test_exec_sql (store, "INSERT INTO tags (name, kind) VALUES ('techno', 'genre'),"
+                                " ('VIP', 'tag'), ('ambient', 'genre'), ('door list', 'tag')");
+  turnout_segments_list_tags_async (store, NULL, turnout_test_result_cb, &result);
+  tags = turnout_segments_list_tags_finish (store, turnout_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  joined = g_strjoinv ("|", tags);
+  g_assert_cmpstr (joined, ==, "ambient|door list|techno|VIP");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -328,6 +335,7 @@ main (int   argc,
   g_test_add_func ("/segments/rename", test_rename);
   g_test_add_func ("/segments/users-and-delete", test_users_and_delete);
   g_test_add_func ("/segments/sample-contacts", test_sample_contacts);
+  g_test_add_func ("/segments/list-tags", test_list_tags);
 
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include "turnout-events-pane.h"
 #include "turnout-import-dialog.h"
 #include "turnout-preferences-window.h"
+#include "turnout-segments-pane.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-test-ui.h"
@@ -49,7 +50,9 @@ static gboolean
 is_sidebar (GtkWidget     *widget,
             gconstpointer  data)
 {
-  return GTK_IS_LIST_BOX (widget) && gtk_widget_has_css_class (widget, "navigation-sidebar");
+  /* The panes have sidebars of their own; this is the window's. */
+  return GTK_IS_LIST_BOX (widget) && gtk_widget_has_css_class (widget, "navigation-sidebar")
+         && has_name (widget, "pane-sidebar");
 }
 
 static gboolean
@@ -274,6 +277,14 @@ check_window_panes (TurnoutApplication *application)
           g_assert_true (turnout_events_pane_get_store (TURNOUT_EVENTS_PANE (child)) ==
                          turnout_application_get_store (application));
           g_assert_true (turnout_events_pane_get_settings (TURNOUT_EVENTS_PANE (child)) ==
+                         turnout_application_get_settings (application));
+        }
+      else if (g_str_equal (pane_ids[i], "segments"))
+        {
+          g_assert_true (TURNOUT_IS_SEGMENTS_PANE (child));
+          g_assert_true (turnout_segments_pane_get_store (TURNOUT_SEGMENTS_PANE (child)) ==
+                         turnout_application_get_store (application));
+          g_assert_true (turnout_segments_pane_get_settings (TURNOUT_SEGMENTS_PANE (child)) ==
                          turnout_application_get_settings (application));
         }
       else

@@ -22,4 +22,11 @@ gboolean   is_type         (GtkWidget     *widget,
 GtkWidget *find_type       (GtkWidget     *root,
                             GType          type);
 
+gboolean   turnout_test_shows         (GtkWidget  *root,
+                                       const char *text);
+gboolean   turnout_test_shows_part    (GtkWidget  *root,
+                                       const char *text);
+void       turnout_test_spin_for      (guint       milliseconds);
+GtkWindow *turnout_test_find_toplevel (GType       type);
+
 G_END_DECLS

@@ -1220,3 +1220,71 @@ turnout_segments_delete_finish (TurnoutStore  *store,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+static void
+tags_worker (GTask        *task,
+             sqlite3      *db,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GError *error = NULL;
+  int rc;
+
+  stmt = turnout_db_prepare (db, "SELECT name FROM tags ORDER BY name COLLATE NOCASE",
+                             &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      turnout_db_set_error (&error, db, rc, _("Could not read the tags"));
+      g_task_return_error (task, error);
+      return;
+    }
+  g_ptr_array_add (names, NULL);
+  g_task_return_pointer (task, g_ptr_array_free (g_steal_pointer (&names), FALSE),
+                         (GDestroyNotify) g_strfreev);
+}
+
+/**
+ * turnout_segments_list_tags_async:
+ *
+ * Reads the names of every tag and genre, for the tags rule's chooser.
+ */
+void
+turnout_segments_list_tags_async (TurnoutStore        *store,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TURNOUT_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, turnout_segments_list_tags_async);
+  turnout_store_run_in_thread (store, task, tags_worker);
+}
+
+/**
+ * turnout_segments_list_tags_finish:
+ *
+ * Returns: (transfer full): tag and genre names in name order, or %NULL.
+ */
+char **
+turnout_segments_list_tags_finish (TurnoutStore  *store,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == turnout_segments_list_tags_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

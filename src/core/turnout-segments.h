@@ -107,6 +107,14 @@ gboolean             turnout_segments_delete_finish    (TurnoutStore         *st
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+void                 turnout_segments_list_tags_async  (TurnoutStore         *store,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+char               **turnout_segments_list_tags_finish (TurnoutStore         *store,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
 /* For workers: the contacts of @segment on @db, in id order, handed to
  * @func one by one (return FALSE to stop). */
 typedef gboolean (*TurnoutSegmentIdFunc) (gint64    contact_id,

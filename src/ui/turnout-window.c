@@ -8,6 +8,7 @@
 #include "turnout-contacts.h"
 #include "turnout-contacts-pane.h"
 #include "turnout-events-pane.h"
+#include "turnout-segments-pane.h"
 #include "turnout-import-dialog.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
@@ -52,8 +53,9 @@ struct _TurnoutWindow
   AdwToastOverlay      *toast_overlay;        /* template child */
   TurnoutContactsPane  *contacts_pane;        /* template child */
   TurnoutEventsPane    *events_pane;          /* template child */
+  TurnoutSegmentsPane  *segments_pane;        /* template child */
 
-  GBinding             *bindings[4];          /* application → the panes */
+  GBinding             *bindings[6];          /* application → the panes */
   GCancellable         *cancellable;          /* owned; exports in flight */
 };
 
@@ -131,6 +133,10 @@ on_window_application_changed_cb (TurnoutWindow *self)
                                                   "store", G_BINDING_SYNC_CREATE);
       self->bindings[3] = g_object_bind_property (application, "settings", self->contacts_pane,
                                                   "settings", G_BINDING_SYNC_CREATE);
+      self->bindings[4] = g_object_bind_property (application, "store", self->segments_pane,
+                                                  "store", G_BINDING_SYNC_CREATE);
+      self->bindings[5] = g_object_bind_property (application, "settings", self->segments_pane,
+                                                  "settings", G_BINDING_SYNC_CREATE);
     }
   update_store_error (self);
   update_store_actions (self);
@@ -151,6 +157,7 @@ on_import_dialog_imported_cb (TurnoutWindow *self)
 {
   turnout_contacts_pane_refresh (self->contacts_pane);
   turnout_events_pane_refresh (self->events_pane);
+  turnout_segments_pane_refresh (self->segments_pane);
 }
 
 static void
@@ -354,6 +361,11 @@ on_pane_stack_visible_child_changed_cb (TurnoutWindow *self)
 
   g_settings_set_string (self->state, "last-pane", gtk_stack_page_get_name (page));
 
+  /* Contacts change in the other panes: counts are made again on arrival. */
+  if (child == GTK_WIDGET (self->segments_pane)
+      && turnout_segments_pane_get_store (self->segments_pane) != NULL)
+    turnout_segments_pane_refresh (self->segments_pane);
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PANE]);
 }
 
@@ -521,6 +533,7 @@ turnout_window_class_init (TurnoutWindowClass *klass)
 
   g_type_ensure (TURNOUT_TYPE_CONTACTS_PANE);
   g_type_ensure (TURNOUT_TYPE_EVENTS_PANE);
+  g_type_ensure (TURNOUT_TYPE_SEGMENTS_PANE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/turnoutapp/Turnout/ui/"
@@ -536,6 +549,7 @@ turnout_window_class_init (TurnoutWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, contacts_pane);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, events_pane);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, segments_pane);
   gtk_widget_class_bind_template_callback (widget_class, on_pane_stack_visible_child_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_list_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_list_row_activated_cb);
