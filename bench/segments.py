@@ -23,7 +23,11 @@ sqlite3 itself in one transaction. The four triggers that recompute a
 contact's figures on every registration write are dropped for the fill, the
 figures are filled with one UPDATE from the same definitions, and the
 triggers are put back with the exact SQL they had; then every contact's
-figures are checked against a fresh computation from the registrations."""
+figures are checked against a fresh computation from the registrations.
+The file gets no ANALYZE statistics: Turnout never makes them, so a file
+with them would show plans no user gets (for both sides alike). The cached
+file is keyed by the generator and by the schema turnout-cli makes, so a
+new schema version gets a new file instead of upgrading the old one."""
 
 import hashlib
 import os
@@ -176,7 +180,6 @@ UPDATE contacts SET events_attended = f.attended, first_event_at = f.first,
 {create_triggers}
 COMMIT;
 PRAGMA wal_checkpoint (TRUNCATE);
-ANALYZE;
 """
 
 # Every contact, the figures as the trigger would compute them one by one
@@ -281,6 +284,16 @@ def questions(tmpdir):
     ]
 
 
+def schema(cli):
+    """The schema turnout-cli makes, as SQL text."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="turnout-bench-") as tmp:
+        path = os.path.join(tmp, "schema.db")
+        subprocess.run([cli, "--db", path, "doctor"], check=True, stdout=subprocess.DEVNULL)
+        return sqlite(path, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name;")
+
+
 def run(argv, stdin=None):
     start = time.monotonic()
     proc = subprocess.run(argv, input=stdin, capture_output=True, text=True)
@@ -298,9 +311,10 @@ def main():
     contacts, registrations, events = sizes()
     runs = int(os.environ.get("TURNOUT_BENCH_RUNS", 7))
     cache = os.environ.get("TURNOUT_BENCH_CACHE", "/tmp")
-    # Keyed by the sizes and by the generator's SQL, so a changed generator
-    # never reuses an old file.
-    key = hashlib.sha1(fill_sql("", "", contacts, registrations, events).encode()).hexdigest()[:8]
+    # Keyed by the sizes, the generator's SQL and the schema, so a changed
+    # generator or a new migration never reuses an old file.
+    key = hashlib.sha1((fill_sql("", "", contacts, registrations, events)
+                        + schema(cli)).encode()).hexdigest()[:8]
     db = os.path.join(cache, f"turnout-bench-segments-{contacts}-{registrations}"
                              f"-{events}-{key}.db")
     print(f"contacts: {contacts}  registrations: {registrations}  events: {events}  "

@@ -422,6 +422,131 @@ test_migrates_1_to_2_with_data (void)
   turnout_clock_set_default (NULL);
 }
 
+/* How SQLite would run @sql: the details of its EXPLAIN QUERY PLAN, a
+ * line each. */
+static char *
+raw_plan (sqlite3    *db,
+          const char *sql)
+{
+  g_autoptr(GString) plan = g_string_new (NULL);
+  g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  return g_string_free (g_steal_pointer (&plan), FALSE);
+}
+
+static gint64
+index_count (sqlite3    *db,
+             const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema"
+                                          " WHERE type = 'index' AND name = '%s'"
+                                          " AND tbl_name = 'registrations'", name);
+  return raw_int (db, sql);
+}
+
+/* Version 4 replaces three registrations indexes by ones that hold the
+ * contact ids too; a file of version 3 keeps every row through it. */
+static void
+test_migrates_3_to_4_with_data (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("v3.db");
+  g_autofree char *backup = NULL;
+  g_autofree char *plan = NULL;
+  TurnoutStore *store;
+  sqlite3 *db = make_file_at_version (path, 3);
+
+  g_assert_cmpint (index_count (db, "registrations_event"), ==, 1);
+  raw_exec (db,
+            "INSERT INTO contacts (id, first_name, created_at, updated_at)"
+            "  VALUES (1, 'Ana', 0, 0), (2, 'Ben', 0, 0), (3, 'Kai', 0, 0);"
+            "INSERT INTO events (id, name, starts_at, created_at, updated_at)"
+            "  VALUES (1, 'Past', " G_STRINGIFY (T0) " - 10 * 86400, 0, 0),"
+            "         (2, 'Future', " G_STRINGIFY (T0) " + 10 * 86400, 0, 0);"
+            "INSERT INTO registrations (id, contact_id, event_id, status, amount, created_at,"
+            "                           confirmed_at, cancelled_at, updated_at)"
+            "  VALUES (1, 1, 1, 'attended', 2500, 0, " G_STRINGIFY (T0) " - 20 * 86400, NULL, 0),"
+            "         (2, 1, 2, 'registered', 1500, 0, " G_STRINGIFY (T0) " - 2 * 86400, NULL, 0),"
+            "         (3, 2, 2, 'cancelled', 900, 0, " G_STRINGIFY (T0) " - 5 * 86400,"
+            "          " G_STRINGIFY (T0) " - 86400, 0),"
+            "         (4, 3, 2, 'draft', 0, 0, NULL, NULL, 0);");
+  sqlite3_close (db);
+
+  use_frozen_clock (T0);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
+  g_assert_cmpint (turnout_store_latest_version (), >=, 4);
+  backup = g_strconcat (path, ".schema-3.bak", NULL);
+  g_assert_cmpstr (turnout_store_get_backup_path (store), ==, backup);
+  turnout_test_finalize_object (store);
+
+  db = raw_open (path);
+  /* Every row is there, as it was. */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM contacts"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM registrations"), ==, 4);
+  g_assert_cmpint (raw_int (db, "SELECT sum (amount) FROM registrations"), ==, 4900);
+  g_assert_cmpint (raw_int (db, "SELECT cancelled_at FROM registrations WHERE id = 3"),
+                   ==, T0 - DAY);
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+  g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 4000);
+
+  /* The narrow indexes are gone, the covering ones in their place... */
+  g_assert_cmpint (index_count (db, "registrations_event"), ==, 0);
+  g_assert_cmpint (index_count (db, "registrations_confirmed"), ==, 0);
+  g_assert_cmpint (index_count (db, "registrations_cancelled"), ==, 0);
+  g_assert_cmpint (index_count (db, "registrations_event_status"), ==, 1);
+  g_assert_cmpint (index_count (db, "registrations_confirmed_contact"), ==, 1);
+  g_assert_cmpint (index_count (db, "registrations_cancelled_contact"), ==, 1);
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+    sqlite3_finalize (stmt);
+  }
+
+  /* ...and they hold every row: each answers its question alone, without
+   * reading the registrations themselves. */
+  plan = raw_plan (db, "SELECT contact_id FROM registrations WHERE confirmed_at >= 0");
+  g_assert_nonnull (strstr (plan, "COVERING INDEX registrations_confirmed_contact"));
+  g_clear_pointer (&plan, g_free);
+  plan = raw_plan (db, "SELECT contact_id FROM registrations WHERE cancelled_at >= 0");
+  g_assert_nonnull (strstr (plan, "COVERING INDEX registrations_cancelled_contact"));
+  g_clear_pointer (&plan, g_free);
+  plan = raw_plan (db, "SELECT contact_id FROM registrations WHERE event_id = 2"
+                       " AND status = 'registered'");
+  g_assert_nonnull (strstr (plan, "COVERING INDEX registrations_event_status"));
+  g_assert_cmpint (raw_int (db, "SELECT contact_id FROM registrations"
+                                " INDEXED BY registrations_confirmed_contact"
+                                " WHERE confirmed_at >= " G_STRINGIFY (T0) " - 3 * 86400"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM registrations"
+                                " INDEXED BY registrations_confirmed_contact"
+                                " WHERE confirmed_at IS NOT NULL"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT contact_id FROM registrations"
+                                " INDEXED BY registrations_cancelled_contact"
+                                " WHERE cancelled_at IS NOT NULL"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM registrations"
+                                " INDEXED BY registrations_event_status WHERE event_id = 2"), ==, 3);
+  sqlite3_close (db);
+
+  /* The backup is the file as it was: still at version 3, old indexes and all. */
+  db = raw_open (backup);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (index_count (db, "registrations_event"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM registrations"), ==, 4);
+  sqlite3_close (db);
+
+  turnout_clock_set_default (NULL);
+}
+
 static void
 test_figures_follow_writes_and_time (void)
 {
@@ -747,6 +872,7 @@ main (int    argc,
   g_test_add_func ("/store/migrate/from-0", test_migrates_from_version_0);
   g_test_add_func ("/store/migrate/failure-changes-nothing", test_failed_migration_changes_nothing);
   g_test_add_func ("/store/migrate/1-to-2", test_migrates_1_to_2_with_data);
+  g_test_add_func ("/store/migrate/3-to-4", test_migrates_3_to_4_with_data);
   g_test_add_func ("/store/figures", test_figures_follow_writes_and_time);
   g_test_add_func ("/store/schema/unique-sends", test_unique_keys_prevent_duplicate_sends);
   g_test_add_func ("/store/schema/consent-history", test_consent_history_is_appended);
