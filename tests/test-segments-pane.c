@@ -216,6 +216,15 @@ choose_event (GtkWidget  *condition,
   g_error ("no event %s", event_name);
 }
 
+/* Answers a dialog as a click on its button would: responds, then closes. */
+static void
+respond (AdwMessageDialog *dialog,
+         const char       *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 static char *
 stored_rules (TurnoutStore *store,
               const char   *name)
@@ -271,6 +280,7 @@ test_choose_and_build (void)
 {
   Fixture fixture = { 0 };
   GtkWidget *pane, *condition;
+  AdwMessageDialog *dialog;
   g_autofree char *rules = NULL;
 
   fixture_set_up (&fixture, "build.db");
@@ -294,9 +304,27 @@ test_choose_and_build (void)
     g_assert_cmpstr (sentence, ==, "Events attended is at least 1");
   }
 
+  /* Edits not saved are only thrown away when the user says so. */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_type (condition, GTK_TYPE_SPIN_BUTTON)), 3);
+  spin_until (g_str_equal (count_text (pane), "0 contacts"));
+  gtk_widget_activate_action (pane, "segments.new", NULL);
+  spin_until ((dialog = (AdwMessageDialog *) turnout_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG))
+              != NULL);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Discard Changes to “Regulars”?");
+  respond (dialog, "cancel");
+  spin_until (turnout_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL);
+  g_assert_cmpstr (gtk_editable_get_text (name_entry (pane)), ==, "Regulars");
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (find_type (condition,
+                                                                            GTK_TYPE_SPIN_BUTTON))),
+                     ==, 3);
+
   /* A new one from the palette: incomplete until its event is chosen,
    * and the count says what is missing. */
   gtk_widget_activate_action (pane, "segments.new", NULL);
+  spin_until ((dialog = (AdwMessageDialog *) turnout_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG))
+              != NULL);
+  respond (dialog, "discard");
+  spin_until (turnout_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL);
   g_assert_cmpstr (gtk_editable_get_text (name_entry (pane)), ==, "");
   activate_palette (pane, "condition:registered_for");
   spin_until (g_str_equal (count_text (pane), "Not complete")
@@ -370,14 +398,14 @@ test_rename_duplicate_delete (void)
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Delete “Regular crowd”?");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
                             "It is used by the campaign “Summer Opening”."));
-  adw_message_dialog_response (dialog, "cancel");
+  respond (dialog, "cancel");
   turnout_test_spin_for (200);
   g_assert_cmpint (turnout_test_query_int (fixture.store, "SELECT count (*) FROM segments"), ==, 2);
 
   gtk_widget_activate_action (pane, "segments.delete", NULL);
   spin_until ((dialog = (AdwMessageDialog *) turnout_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG))
               != NULL);
-  adw_message_dialog_response (dialog, "delete");
+  respond (dialog, "delete");
   spin_until (!turnout_test_shows (pane, "Regular crowd"));
   g_assert_cmpint (turnout_test_query_int (fixture.store, "SELECT count (*) FROM segments"), ==, 1);
   g_assert_cmpint (turnout_test_query_int (fixture.store,

@@ -43,8 +43,9 @@ struct _TurnoutSegmentsPane
   guint                  recount_source;
   guint                  counting;           /* the live count and sample in flight */
   guint                  next_to_count;
-  gboolean               dirty;
+  gboolean               dirty;              /* edited since shown or saved */
   gboolean               setting_name;
+  gboolean               reverting;          /* putting the list's selection back */
 
   AdwToastOverlay       *toast_overlay;      /* template child */
   GtkStack              *main_stack;         /* template child */
@@ -335,6 +336,112 @@ on_name_entry_activate_cb (TurnoutSegmentsPane *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "segments.save", NULL);
 }
 
+typedef struct
+{
+  TurnoutSegmentsPane *self;
+  TurnoutSavedSegment *saved;
+  TurnoutSegment      *segment;
+  char                *name;
+} PendingEdit;
+
+static void
+pending_edit_free (gpointer  data,
+                   GClosure *closure)
+{
+  PendingEdit *pending = data;
+
+  g_object_unref (pending->self);
+  g_clear_object (&pending->saved);
+  g_clear_pointer (&pending->segment, turnout_segment_unref);
+  g_free (pending->name);
+  g_free (pending);
+}
+
+static void
+select_current_row (TurnoutSegmentsPane *self)
+{
+  self->reverting = TRUE;
+  gtk_list_box_unselect_all (self->segment_list);
+  for (guint i = 0; self->current != NULL
+                    && i < g_list_model_get_n_items (G_LIST_MODEL (self->segments)); i++)
+    {
+      g_autoptr(TurnoutSavedSegment) saved = g_list_model_get_item (G_LIST_MODEL (self->segments), i);
+
+      if (g_str_equal (turnout_saved_segment_get_name (saved),
+                       turnout_saved_segment_get_name (self->current)))
+        gtk_list_box_select_row (self->segment_list,
+                                 gtk_list_box_get_row_at_index (self->segment_list, i));
+    }
+  self->reverting = FALSE;
+}
+
+static void
+start_editing (TurnoutSegmentsPane *self,
+               TurnoutSavedSegment *saved,
+               TurnoutSegment      *segment,
+               const char          *name)
+{
+  if (saved == NULL)
+    {
+      self->reverting = TRUE;
+      gtk_list_box_unselect_all (self->segment_list);
+      self->reverting = FALSE;
+    }
+  edit (self, saved, segment, name);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_discard_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        PendingEdit      *pending)
+{
+  if (g_str_equal (response, "discard"))
+    start_editing (pending->self, pending->saved, pending->segment, pending->name);
+  else
+    select_current_row (pending->self);
+}
+
+/* Shows other rules in the editor; edits not saved yet are only thrown
+ * away when the user says so. */
+static void
+confirm_then_edit (TurnoutSegmentsPane *self,
+                   TurnoutSavedSegment *saved,
+                   TurnoutSegment      *segment,
+                   const char          *name)
+{
+  PendingEdit *pending;
+  const char *current;
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  if (!self->dirty)
+    {
+      start_editing (self, saved, segment, name);
+      return;
+    }
+  pending = g_new0 (PendingEdit, 1);
+  pending->self = g_object_ref (self);
+  pending->saved = saved != NULL ? g_object_ref (saved) : NULL;
+  pending->segment = segment != NULL ? turnout_segment_ref (segment) : NULL;
+  pending->name = g_strdup (name);
+  current = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
+  /* TRANSLATORS: %s is a segment's name. */
+  heading = *current != '\0' ? g_strdup_printf (_("Discard Changes to “%s”?"), current)
+                              : g_strdup (_("Discard the New Segment?"));
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), heading,
+                                   _("The changes have not been saved."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Keep Editing"),
+                                    "discard", _("_Discard"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_discard_response_cb), pending,
+                         pending_edit_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* The list ----------------------------------------------------------------- */
 
 static GtkWidget *
@@ -507,7 +614,7 @@ on_segment_list_row_selected_cb (TurnoutSegmentsPane *self,
 {
   TurnoutSavedSegment *saved;
 
-  if (row == NULL)
+  if (row == NULL || self->reverting)
     return;
   saved = g_object_get_data (G_OBJECT (row), "turnout-saved-segment");
   if (saved == NULL || saved == self->current)
@@ -521,8 +628,7 @@ on_segment_list_row_selected_cb (TurnoutSegmentsPane *self,
       update_actions (self);
       return;
     }
-  edit (self, saved, NULL, NULL);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  confirm_then_edit (self, saved, NULL, NULL);
 }
 
 static void
@@ -546,11 +652,7 @@ segments_new (GtkWidget  *widget,
 {
   TurnoutSegmentsPane *self = TURNOUT_SEGMENTS_PANE (widget);
 
-  gtk_list_box_unselect_all (self->segment_list);
-  edit (self, NULL, NULL, "");
-  self->dirty = TRUE;
-  update_actions (self);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  confirm_then_edit (self, NULL, NULL, "");
   gtk_widget_grab_focus (GTK_WIDGET (self->name_entry));
 }
 
@@ -588,11 +690,7 @@ segments_new_preset (GtkWidget  *widget,
       add_error_toast (self, _("Could not make the segment"), error);
       return;
     }
-  gtk_list_box_unselect_all (self->segment_list);
-  edit (self, NULL, segment, preset_title (preset));
-  self->dirty = TRUE;
-  update_actions (self);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  confirm_then_edit (self, NULL, segment, preset_title (preset));
 }
 
 static void
