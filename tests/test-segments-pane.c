@@ -306,7 +306,8 @@ test_choose_and_build (void)
 
   /* Edits not saved are only thrown away when the user says so. */
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_type (condition, GTK_TYPE_SPIN_BUTTON)), 3);
-  spin_until (g_str_equal (count_text (pane), "0 contacts"));
+  spin_until (g_str_equal (count_text (pane), "0 contacts")
+              && turnout_test_shows (pane, "No contact matches these conditions."));
   gtk_widget_activate_action (pane, "segments.new", NULL);
   spin_until ((dialog = (AdwMessageDialog *) turnout_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG))
               != NULL);

@@ -226,6 +226,13 @@ on_sample_ready_cb (GObject      *object,
 
       gtk_flow_box_append (self->sample_list, sample_chip (contact));
     }
+  if (g_list_model_get_n_items (contacts) == 0)
+    {
+      GtkWidget *label = gtk_label_new (_("No contact matches these conditions."));
+
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_flow_box_append (self->sample_list, label);
+    }
 }
 
 /* Counts and samples the rules as they stand now, cancelling what is in
