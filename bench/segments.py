@@ -164,7 +164,7 @@ SELECT i, contact_id, event_id, status,
 -- The figures, from the same definitions as the triggers, as of NOW.
 UPDATE figures_clock SET as_of = {now};
 UPDATE contacts SET events_attended = f.attended, first_event_at = f.first,
-                    last_event_at = f.last, total_spend = f.spend
+                    last_event_at = f.last, next_event_at = f.next, total_spend = f.spend
   FROM (SELECT r.contact_id,
                count (DISTINCT CASE WHEN r.status IN ('registered', 'attended')
                                      AND e.starts_at <= {now} THEN r.event_id END) AS attended,
@@ -172,6 +172,8 @@ UPDATE contacts SET events_attended = f.attended, first_event_at = f.first,
                           AND e.starts_at <= {now} THEN e.starts_at END) AS first,
                max (CASE WHEN r.status IN ('registered', 'attended')
                           AND e.starts_at <= {now} THEN e.starts_at END) AS last,
+               min (CASE WHEN r.status = 'registered'
+                          AND e.starts_at > {now} THEN e.starts_at END) AS next,
                coalesce (sum (CASE WHEN r.status <> 'cancelled' THEN r.amount END), 0) AS spend
           FROM registrations r JOIN events e ON e.id = r.event_id
          GROUP BY r.contact_id) f
@@ -198,6 +200,10 @@ SELECT count (*) FROM contacts c
                                  JOIN events e ON e.id = r.event_id
                                 WHERE r.contact_id = c.id AND r.status IN ('registered', 'attended')
                                   AND e.starts_at <= {NOW})
+    OR c.next_event_at IS NOT (SELECT min (e.starts_at) FROM registrations r
+                                 JOIN events e ON e.id = r.event_id
+                                WHERE r.contact_id = c.id AND r.status = 'registered'
+                                  AND e.starts_at > {NOW})
     OR c.total_spend IS NOT (SELECT coalesce (sum (amount), 0) FROM registrations
                               WHERE contact_id = c.id AND status <> 'cancelled');
 """
@@ -240,6 +246,9 @@ def generate(cli, path):
 
 # Each question: the turnout-cli arguments and the hand-written SQL, written
 # from the definitions in turnout-segment.h (not from the compiler's output).
+# Upcoming registrations are asked of the registrations themselves here,
+# where Turnout reads the next_event_at figure: equal counts check the
+# figure against its definition on every run.
 def questions(tmpdir):
     nested = os.path.join(tmpdir, "nested.json")
     with open(nested, "w") as f:

@@ -547,6 +547,114 @@ test_migrates_3_to_4_with_data (void)
   turnout_clock_set_default (NULL);
 }
 
+/* Version 5 adds each contact's next event as a figure; a file of version
+ * 4 keeps every row and figure, and gets the new one filled, as of the
+ * clock once opened. */
+static void
+test_migrates_4_to_5_with_data (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("v4.db");
+  g_autofree char *backup = NULL;
+  g_autofree char *plan = NULL;
+  TurnoutStore *store;
+  sqlite3 *db = make_file_at_version (path, 4);
+
+  /* The figures were last brought up to five days ago; one event started
+   * since. */
+  raw_exec (db,
+            "UPDATE figures_clock SET as_of = " G_STRINGIFY (T0) " - 5 * 86400;"
+            "INSERT INTO contacts (id, first_name, created_at, updated_at)"
+            "  VALUES (1, 'Ana', 0, 0), (2, 'Ben', 0, 0), (3, 'Kai', 0, 0), (4, 'Mo', 0, 0),"
+            "         (5, 'Pia', 0, 0);"
+            "INSERT INTO events (id, name, starts_at, created_at, updated_at)"
+            "  VALUES (1, 'Past', " G_STRINGIFY (T0) " - 10 * 86400, 0, 0),"
+            "         (2, 'Since', " G_STRINGIFY (T0) " - 2 * 86400, 0, 0),"
+            "         (3, 'Soon', " G_STRINGIFY (T0) " + 3 * 86400, 0, 0),"
+            "         (4, 'Later', " G_STRINGIFY (T0) " + 10 * 86400, 0, 0);"
+            "INSERT INTO registrations (id, contact_id, event_id, status, amount, created_at,"
+            "                           updated_at)"
+            "  VALUES (1, 1, 1, 'attended', 1000, 0, 0), (2, 1, 2, 'registered', 2000, 0, 0),"
+            "         (3, 1, 4, 'registered', 3000, 0, 0), (4, 1, 3, 'registered', 500, 0, 0),"
+            "         (5, 2, 3, 'cancelled', 700, 0, 0), (6, 2, 4, 'registered', 800, 0, 0),"
+            "         (7, 3, 1, 'registered', 900, 0, 0), (8, 4, 3, 'draft', 0, 0, 0),"
+            "         (9, 4, 4, 'attended', 100, 0, 0);");
+  /* As the triggers of version 4 left them, as of five days ago. */
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+  g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 6500);
+  sqlite3_close (db);
+
+  use_frozen_clock (T0);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
+  g_assert_cmpint (turnout_store_latest_version (), >=, 5);
+  backup = g_strconcat (path, ".schema-4.bak", NULL);
+  g_assert_cmpstr (turnout_store_get_backup_path (store), ==, backup);
+  turnout_test_finalize_object (store);
+
+  db = raw_open (path);
+  /* Every row is there, as it was. */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM contacts"), ==, 5);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events"), ==, 4);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM registrations"), ==, 9);
+  g_assert_cmpint (raw_int (db, "SELECT sum (amount) FROM registrations"), ==, 9000);
+  /* The figures, brought to now: the event of two days ago has started. */
+  g_assert_cmpint (raw_int (db, "SELECT as_of FROM figures_clock"), ==, T0);
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 2);
+  g_assert_cmpint (contact_int (db, 1, "first_event_at"), ==, T0 - 10 * DAY);
+  g_assert_cmpint (contact_int (db, 1, "last_event_at"), ==, T0 - 2 * DAY);
+  g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 6500);
+  g_assert_cmpint (contact_int (db, 2, "total_spend"), ==, 800);
+  g_assert_cmpint (contact_int (db, 3, "events_attended"), ==, 1);
+  /* The next event: the earliest ahead registered for; a cancelled, a
+   * draft or an "attended" registration ahead is none. */
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, T0 + 3 * DAY);
+  g_assert_cmpint (contact_int (db, 2, "next_event_at"), ==, T0 + 10 * DAY);
+  g_assert_cmpint (contact_int (db, 3, "next_event_at"), ==, -1);
+  g_assert_cmpint (contact_int (db, 4, "next_event_at"), ==, -1);
+  g_assert_cmpint (contact_int (db, 5, "next_event_at"), ==, -1);
+
+  /* The triggers keep it: they were recreated from the new definitions. */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+                                " AND name IN ('registrations_figures_insert',"
+                                "   'registrations_figures_update', 'registrations_figures_delete',"
+                                "   'events_figures_update') AND sql LIKE '%next_event_at%'"), ==, 4);
+  raw_exec (db, "INSERT INTO registrations (id, contact_id, event_id, status, created_at, updated_at)"
+                "  VALUES (10, 5, 4, 'registered', 0, 0)");
+  g_assert_cmpint (contact_int (db, 5, "next_event_at"), ==, T0 + 10 * DAY);
+  raw_exec (db, "UPDATE registrations SET status = 'cancelled' WHERE id = 4");
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, T0 + 10 * DAY);
+  raw_exec (db, "DELETE FROM registrations WHERE id = 6");
+  g_assert_cmpint (contact_int (db, 2, "next_event_at"), ==, -1);
+  raw_exec (db, "UPDATE events SET starts_at = " G_STRINGIFY (T0) " + 86400 WHERE id = 4");
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, T0 + DAY);
+  g_assert_cmpint (contact_int (db, 5, "next_event_at"), ==, T0 + DAY);
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+    sqlite3_finalize (stmt);
+  }
+  /* Its index answers "registered for something in the next days" alone. */
+  plan = raw_plan (db, "SELECT count(*) FROM contacts WHERE next_event_at <= 5");
+  g_assert_nonnull (strstr (plan, "COVERING INDEX contacts_next_event"));
+  sqlite3_close (db);
+
+  /* The backup is the file as it was: still at version 4. */
+  db = raw_open (backup);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_table_info ('contacts')"
+                                " WHERE name = 'next_event_at'"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM registrations"), ==, 9);
+  sqlite3_close (db);
+
+  turnout_clock_set_default (NULL);
+}
+
 static void
 test_figures_follow_writes_and_time (void)
 {
@@ -576,6 +684,12 @@ test_figures_follow_writes_and_time (void)
   g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
   g_assert_cmpint (contact_int (db, 1, "total_spend"), ==, 5500);
   g_assert_cmpint (contact_int (db, 1, "last_event_at"), ==, T0 - 7 * DAY);
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, T0 + 7 * DAY);
+  /* Only a registration that is registered makes a next event. */
+  raw_exec (db, "UPDATE registrations SET status = 'draft' WHERE id = 2");
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, -1);
+  raw_exec (db, "UPDATE registrations SET status = 'registered' WHERE id = 2");
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, T0 + 7 * DAY);
 
   /* A cancellation stores when it happened and takes the event out. */
   raw_exec (db, "UPDATE registrations SET status = 'cancelled', updated_at = 123 WHERE id = 1");
@@ -594,13 +708,18 @@ test_figures_follow_writes_and_time (void)
   g_assert_no_error (error);
   g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 2);
   g_assert_cmpint (contact_int (db, 1, "last_event_at"), ==, T0 + 7 * DAY);
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, -1);
   /* And back, for a clock set back in a test. */
   g_assert_true (turnout_db_refresh_figures (db, T0, &error));
   g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, T0 + 7 * DAY);
 
   /* Moving an event recomputes its registrants. */
+  raw_exec (db, "UPDATE events SET starts_at = " G_STRINGIFY (T0) " + 3 * 86400 WHERE id = 2");
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, T0 + 3 * DAY);
   raw_exec (db, "UPDATE events SET starts_at = " G_STRINGIFY (T0) " - 86400 WHERE id = 2");
   g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 2);
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, -1);
   /* Deleting an event removes its registrations and their figures. */
   raw_exec (db, "DELETE FROM events WHERE id = 2");
   g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
@@ -613,6 +732,72 @@ test_figures_follow_writes_and_time (void)
   g_assert_cmpint (search_count (db, "anou*"), ==, 1);
   raw_exec (db, "DELETE FROM contacts WHERE id = 1");
   g_assert_cmpint (search_count (db, "anou*"), ==, 0);
+
+  turnout_store_release (store, db);
+  turnout_test_finalize_object (store);
+  turnout_clock_set_default (NULL);
+}
+
+/* Bringing the figures to now writes only when an event started since
+ * they were last brought up: otherwise they are already right, and a
+ * segment count must not wait for another connection's write (an import)
+ * to end. */
+static void
+test_refresh_waits_only_when_needed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("refresh.db");
+  TurnoutStore *store;
+  sqlite3 *db, *other;
+  gint64 start;
+
+  use_frozen_clock (T0);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  db = turnout_store_acquire (store, &error);
+  g_assert_no_error (error);
+  raw_exec (db,
+            "INSERT INTO contacts (id, first_name, created_at, updated_at) VALUES (1, 'Ana', 0, 0);"
+            "INSERT INTO events (id, name, starts_at, created_at, updated_at)"
+            "  VALUES (1, 'Tonight', " G_STRINGIFY (T0) " + 3600, 0, 0);"
+            "INSERT INTO registrations (contact_id, event_id, status, created_at, updated_at)"
+            "  VALUES (1, 1, 'registered', 0, 0);");
+  g_assert_cmpint (raw_int (db, "SELECT as_of FROM figures_clock"), ==, T0);
+
+  other = raw_open (path);
+  raw_exec (other, "BEGIN IMMEDIATE");
+
+  /* A minute on, nothing started: done at once, as_of left where it is. */
+  start = g_get_monotonic_time ();
+  g_assert_true (turnout_db_refresh_figures (db, T0 + 60, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (raw_int (db, "SELECT as_of FROM figures_clock"), ==, T0);
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, T0 + 3600);
+
+  /* Two hours on, tonight's event has started: the figures must be
+   * written, so it waits for the lock, and says so when it stays taken
+   * (a short wait here; the store's is ten seconds). */
+  sqlite3_busy_timeout (db, 200);
+  g_assert_false (turnout_db_refresh_figures (db, T0 + 7200, &error));
+  g_assert_error (error, TURNOUT_STORE_ERROR, TURNOUT_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 0);
+
+  raw_exec (other, "ROLLBACK");
+  sqlite3_close (other);
+
+  /* With the lock free, as_of moves on even when nothing started, so the
+   * triggers of writes that follow count from now. */
+  g_assert_true (turnout_db_refresh_figures (db, T0 + 60, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (db, "SELECT as_of FROM figures_clock"), ==, T0 + 60);
+  g_assert_true (turnout_db_refresh_figures (db, T0 + 7200, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (db, "SELECT as_of FROM figures_clock"), ==, T0 + 7200);
+  g_assert_cmpint (contact_int (db, 1, "events_attended"), ==, 1);
+  g_assert_cmpint (contact_int (db, 1, "next_event_at"), ==, -1);
 
   turnout_store_release (store, db);
   turnout_test_finalize_object (store);
@@ -873,7 +1058,9 @@ main (int    argc,
   g_test_add_func ("/store/migrate/failure-changes-nothing", test_failed_migration_changes_nothing);
   g_test_add_func ("/store/migrate/1-to-2", test_migrates_1_to_2_with_data);
   g_test_add_func ("/store/migrate/3-to-4", test_migrates_3_to_4_with_data);
+  g_test_add_func ("/store/migrate/4-to-5", test_migrates_4_to_5_with_data);
   g_test_add_func ("/store/figures", test_figures_follow_writes_and_time);
+  g_test_add_func ("/store/figures/refresh-lock", test_refresh_waits_only_when_needed);
   g_test_add_func ("/store/schema/unique-sends", test_unique_keys_prevent_duplicate_sends);
   g_test_add_func ("/store/schema/consent-history", test_consent_history_is_appended);
   g_test_add_func ("/store/async/open-count", test_open_and_count_async);

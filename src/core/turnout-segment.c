@@ -795,21 +795,19 @@ compile_condition (Compiler    *compiler,
     case KIND_WINDOW:
       if (g_str_equal (field->name, "upcoming_registration"))
         {
-          /* Written as a list of events, not a join, so that SQLite
-           * always goes from the few events ahead to their registrations
-           * (registrations_event_status holds the contact ids): without
-           * ANALYZE statistics it would otherwise plan a join that reads
-           * every registration. */
-          g_string_append (sql, "c.id IN (SELECT r.contact_id FROM registrations r"
-                                " WHERE r.status = 'registered' AND r.event_id IN"
-                                " (SELECT e.id FROM events e WHERE e.starts_at > ");
-          add_number (compiler, compiler->now);
+          /* next_event_at is the first event the contact is registered
+           * for after figures_clock.as_of, which names the same event as
+           * "after now" once the figures are refreshed to now (see
+           * turnout_db_refresh_figures()). "Next within N days" is "some
+           * within N days". Never NULL, like the dates above, so "none of"
+           * negates it cleanly. */
+          g_string_append (sql, "(c.next_event_at IS NOT NULL");
           if (g_str_equal (op, "within_days"))
             {
-              g_string_append (sql, " AND e.starts_at <= ");
+              g_string_append (sql, " AND c.next_event_at <= ");
               add_number (compiler, compiler->now + json_node_get_int (value) * 86400);
             }
-          g_string_append (sql, "))");
+          g_string_append (sql, ")");
           return TRUE;
         }
       g_string_append_printf (sql, "c.id IN (SELECT r.contact_id FROM registrations r"

@@ -94,6 +94,10 @@ prepare_query (sqlite3         *db,
   const char *where;
   sqlite3_stmt *stmt;
 
+  /* The compiled conditions compare the figures, correct as of
+   * figures_clock.as_of, with times counted from @now: after the refresh
+   * the figures as of both are the same (as_of is @now, or no event
+   * started in between). */
   if (!turnout_db_refresh_figures (db, now, error))
     return NULL;
   query = turnout_segment_compile (segment, now, zone, lookup_on_db, db, error);

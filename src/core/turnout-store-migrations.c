@@ -249,6 +249,23 @@ static const char migration_1[] =
   "CREATE INDEX messages_provider ON messages (provider_id) WHERE provider_id IS NOT NULL;";
 
 
+/* The figures as migration 2 defined them, frozen here: a migration that
+ * has shipped must make the same file it always made, whatever the
+ * definitions in turnout-store-private.h have become since. */
+#define FIGURES_2_ATTENDED_SQL(contact) \
+  " FROM registrations r JOIN events e ON e.id = r.event_id" \
+  " WHERE r.contact_id = " contact " AND r.status IN ('registered', 'attended')" \
+  "   AND e.starts_at <= (SELECT as_of FROM figures_clock)"
+
+#define FIGURES_2_SQL(where) \
+  "UPDATE contacts SET" \
+  "  events_attended = (SELECT count (DISTINCT r.event_id)" FIGURES_2_ATTENDED_SQL ("contacts.id") ")," \
+  "  first_event_at = (SELECT min (e.starts_at)" FIGURES_2_ATTENDED_SQL ("contacts.id") ")," \
+  "  last_event_at = (SELECT max (e.starts_at)" FIGURES_2_ATTENDED_SQL ("contacts.id") ")," \
+  "  total_spend = (SELECT coalesce (sum (amount), 0) FROM registrations" \
+  "                  WHERE contact_id = contacts.id AND status <> 'cancelled')" \
+  " WHERE " where ";"
+
 /* The per-contact figures segment filters need, kept on the contact row so
  * no query recomputes them by scanning: events attended (registrations
  * registered or attended for events that have started), total spend (the
@@ -282,17 +299,17 @@ static const char migration_2[] =
   "INSERT INTO figures_clock (id, as_of) VALUES (1, 0);"
 
   "CREATE TRIGGER registrations_figures_insert AFTER INSERT ON registrations BEGIN "
-  TURNOUT_RECOMPUTE_FIGURES_SQL ("id = NEW.contact_id")
+  FIGURES_2_SQL ("id = NEW.contact_id")
   "END;"
   "CREATE TRIGGER registrations_figures_update"
   " AFTER UPDATE OF contact_id, event_id, status, amount ON registrations BEGIN "
-  TURNOUT_RECOMPUTE_FIGURES_SQL ("id IN (OLD.contact_id, NEW.contact_id)")
+  FIGURES_2_SQL ("id IN (OLD.contact_id, NEW.contact_id)")
   "END;"
   "CREATE TRIGGER registrations_figures_delete AFTER DELETE ON registrations BEGIN "
-  TURNOUT_RECOMPUTE_FIGURES_SQL ("id = OLD.contact_id")
+  FIGURES_2_SQL ("id = OLD.contact_id")
   "END;"
   "CREATE TRIGGER events_figures_update AFTER UPDATE OF starts_at ON events BEGIN "
-  TURNOUT_RECOMPUTE_FIGURES_SQL ("id IN (SELECT contact_id FROM registrations WHERE event_id = NEW.id)")
+  FIGURES_2_SQL ("id IN (SELECT contact_id FROM registrations WHERE event_id = NEW.id)")
   "END;"
   /* Deleting an event deletes its registrations (cascade), whose trigger
    * recomputes their contacts. */
@@ -313,7 +330,7 @@ static const char migration_2[] =
 
   /* Figures of the contacts already in the file; the refresh after the
    * upgrade brings them to now. */
-  TURNOUT_RECOMPUTE_FIGURES_SQL ("1")
+  FIGURES_2_SQL ("1")
 
   "CREATE VIRTUAL TABLE contacts_fts USING fts5 ("
   "  name, email,"
@@ -366,6 +383,44 @@ static const char migration_4[] =
   "CREATE INDEX registrations_cancelled_contact ON registrations (cancelled_at, contact_id)"
   "  WHERE cancelled_at IS NOT NULL;";
 
+/* A contact's next event (next_event_at, see TURNOUT_NEXT_EVENT_SQL) is
+ * kept with the other figures, by the same triggers and refresh: "has an
+ * upcoming registration" then reads one index instead of every
+ * registration for every event ahead. contacts_next_event answers
+ * "registered for something in the next N days"; contacts_last_next_event
+ * answers "attended before some day and registered for nothing ahead"
+ * (lapsed) alone, where contacts_last_event had to read each contact's
+ * row. contacts_last_event stays: it is ordered by id within a day, as the
+ * contacts pane sorts. The triggers of migration 2 are recreated from the
+ * current definitions, which include the new figure. */
+static const char migration_5[] =
+  "ALTER TABLE contacts ADD COLUMN next_event_at INTEGER;"
+  "UPDATE contacts SET next_event_at = " TURNOUT_NEXT_EVENT_SQL ("contacts.id")
+  " WHERE id IN (SELECT r.contact_id FROM registrations r"
+  "               WHERE r.status = 'registered' AND r.event_id IN"
+  "                     (SELECT e.id FROM events e"
+  "                       WHERE e.starts_at > (SELECT as_of FROM figures_clock)));"
+  "CREATE INDEX contacts_next_event ON contacts (next_event_at);"
+  "CREATE INDEX contacts_last_next_event ON contacts (last_event_at, next_event_at);"
+
+  "DROP TRIGGER registrations_figures_insert;"
+  "DROP TRIGGER registrations_figures_update;"
+  "DROP TRIGGER registrations_figures_delete;"
+  "DROP TRIGGER events_figures_update;"
+  "CREATE TRIGGER registrations_figures_insert AFTER INSERT ON registrations BEGIN "
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("id = NEW.contact_id")
+  "END;"
+  "CREATE TRIGGER registrations_figures_update"
+  " AFTER UPDATE OF contact_id, event_id, status, amount ON registrations BEGIN "
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("id IN (OLD.contact_id, NEW.contact_id)")
+  "END;"
+  "CREATE TRIGGER registrations_figures_delete AFTER DELETE ON registrations BEGIN "
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("id = OLD.contact_id")
+  "END;"
+  "CREATE TRIGGER events_figures_update AFTER UPDATE OF starts_at ON events BEGIN "
+  TURNOUT_RECOMPUTE_FIGURES_SQL ("id IN (SELECT contact_id FROM registrations WHERE event_id = NEW.id)")
+  "END;";
+
 static const TurnoutMigration migrations[] = {
   { 1, "contacts, events, registrations, consent, suppressions, segments, templates, "
        "campaigns, automations, messages and settings", migration_1 },
@@ -374,6 +429,8 @@ static const TurnoutMigration migrations[] = {
     migration_3 },
   { 4, "indexes that give segments the contacts of registrations by event, by confirmation "
        "time and by cancellation time", migration_4 },
+  { 5, "each contact's next event as a figure, with indexes for upcoming and lapsed segments",
+    migration_5 },
 };
 
 /* Every table, in the order `turnout-cli doctor` reports them. */

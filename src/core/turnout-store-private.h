@@ -8,19 +8,30 @@
 
 G_BEGIN_DECLS
 
-/* Recomputes the figures of the contacts matching `where` (SQL text).
- * Migration 2 and its triggers are built from these macros: change the
- * definition of a figure only with a new migration that recreates them. */
+/* Recomputes the figures of the contacts matching `where` (SQL text), as
+ * of figures_clock.as_of. The triggers of the latest migration that
+ * recreates them (now 5), and turnout_db_refresh_figures(), are built from
+ * these macros: change the definition of a figure only with a new
+ * migration that adds what it needs and recreates the triggers. Older
+ * migrations keep frozen copies of the definitions they shipped with. */
 #define TURNOUT_ATTENDED_SQL(contact) \
   " FROM registrations r JOIN events e ON e.id = r.event_id" \
   " WHERE r.contact_id = " contact " AND r.status IN ('registered', 'attended')" \
   "   AND e.starts_at <= (SELECT as_of FROM figures_clock)"
+
+/* The start of the contact's next event: the earliest of the events after
+ * as_of they are registered for (status 'registered'), or NULL. */
+#define TURNOUT_NEXT_EVENT_SQL(contact) \
+  "(SELECT min (e.starts_at) FROM registrations r JOIN events e ON e.id = r.event_id" \
+  "  WHERE r.contact_id = " contact " AND r.status = 'registered'" \
+  "    AND e.starts_at > (SELECT as_of FROM figures_clock))"
 
 #define TURNOUT_RECOMPUTE_FIGURES_SQL(where) \
   "UPDATE contacts SET" \
   "  events_attended = (SELECT count (DISTINCT r.event_id)" TURNOUT_ATTENDED_SQL ("contacts.id") ")," \
   "  first_event_at = (SELECT min (e.starts_at)" TURNOUT_ATTENDED_SQL ("contacts.id") ")," \
   "  last_event_at = (SELECT max (e.starts_at)" TURNOUT_ATTENDED_SQL ("contacts.id") ")," \
+  "  next_event_at = " TURNOUT_NEXT_EVENT_SQL ("contacts.id") "," \
   "  total_spend = (SELECT coalesce (sum (amount), 0) FROM registrations" \
   "                  WHERE contact_id = contacts.id AND status <> 'cancelled')" \
   " WHERE " where ";"

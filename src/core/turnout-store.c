@@ -413,35 +413,57 @@ migrate (TurnoutStore  *self,
   return TRUE;
 }
 
-/**
- * turnout_db_refresh_figures:
- * @db: a connection
- * @now: the time, in Unix seconds, from TurnoutClock
- *
- * Brings the per-contact figures (events attended, first and last event)
- * to @now: recomputes only the contacts of events that started between the
- * instant they were correct as of and @now (either way, so a clock set back
- * in a test works too).
- */
-gboolean
-turnout_db_refresh_figures (sqlite3  *db,
-                            gint64    now,
-                            GError  **error)
+/* Reads the instant the figures are correct as of, and whether an event
+ * started between it and @now (either way): only then do the figures as
+ * of @now differ. One statement, so one snapshot, and no lock taken;
+ * events_starts answers it. */
+static gboolean
+read_figures_clock (sqlite3   *db,
+                    gint64     now,
+                    gint64    *as_of,
+                    gboolean  *stale,
+                    GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = turnout_db_prepare (db,
+                             "SELECT as_of, EXISTS (SELECT 1 FROM events"
+                             "                       WHERE starts_at > min (as_of, ?1)"
+                             "                         AND starts_at <= max (as_of, ?1))"
+                             "  FROM figures_clock",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    return turnout_db_set_error (error, db, rc, _("Could not read the contacts’ figures"));
+  *as_of = sqlite3_column_int64 (stmt, 0);
+  *stale = sqlite3_column_int (stmt, 1) != 0;
+  return TRUE;
+}
+
+/* Moves as_of to @now and recomputes the contacts of the events that
+ * started in between, in one write transaction. */
+static gboolean
+advance_figures (sqlite3  *db,
+                 gint64    now,
+                 GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   gint64 as_of;
+  gboolean stale;
   int rc;
 
   if (!turnout_db_begin (db, error))
     return FALSE;
-  if ((as_of = query_int (db, "SELECT as_of FROM figures_clock", error)) < 0)
+  /* Read again: another connection may have moved it since. */
+  if (!read_figures_clock (db, now, &as_of, &stale, error))
     goto fail;
   if (as_of == now)
     return turnout_db_commit (db, error);
 
-  stmt = turnout_db_prepare (db,
-                             "UPDATE figures_clock SET as_of = ?1;"
-                             , error);
+  stmt = turnout_db_prepare (db, "UPDATE figures_clock SET as_of = ?1", error);
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_int64 (stmt, 1, now);
@@ -452,25 +474,77 @@ turnout_db_refresh_figures (sqlite3  *db,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  stmt = turnout_db_prepare (db, TURNOUT_RECOMPUTE_FIGURES_SQL (
-                               "id IN (SELECT r.contact_id FROM registrations r"
-                               "       JOIN events e ON e.id = r.event_id"
-                               "       WHERE e.starts_at > min (?1, ?2) AND e.starts_at <= max (?1, ?2))"),
-                             error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, as_of);
-  sqlite3_bind_int64 (stmt, 2, now);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+  /* Every figure of a contact changes only through their registrations'
+   * events: those that start in between are all there is to recompute,
+   * whatever the registrations' status (events attended, first, last and
+   * next event alike). */
+  if (stale)
     {
-      turnout_db_set_error (error, db, rc, _("Could not update the contacts’ figures"));
-      goto fail;
+      stmt = turnout_db_prepare (db, TURNOUT_RECOMPUTE_FIGURES_SQL (
+                                   "id IN (SELECT r.contact_id FROM registrations r"
+                                   "       JOIN events e ON e.id = r.event_id"
+                                   "       WHERE e.starts_at > min (?1, ?2)"
+                                   "         AND e.starts_at <= max (?1, ?2))"),
+                                 error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, as_of);
+      sqlite3_bind_int64 (stmt, 2, now);
+      if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+        {
+          turnout_db_set_error (error, db, rc, _("Could not update the contacts’ figures"));
+          goto fail;
+        }
     }
   return turnout_db_commit (db, error);
 
 fail:
   turnout_db_rollback (db);
   return FALSE;
+}
+
+/**
+ * turnout_db_refresh_figures:
+ * @db: a connection, not in a transaction
+ * @now: the time, in Unix seconds, from TurnoutClock
+ *
+ * Brings the per-contact figures (events attended, first, last and next
+ * event) to @now: recomputes only the contacts of events that started
+ * between the instant they were correct as of and @now (either way, so a
+ * clock set back in a test works too).
+ *
+ * When no event started in between, the figures are already those of
+ * @now, and nothing has to be written: then the write lock is only tried,
+ * never waited for, so that counting a segment never waits for an import.
+ * Moving as_of forward anyway, when the lock is free, keeps the triggers
+ * of writes that follow (an event entered after it started) counting as
+ * of now.
+ */
+gboolean
+turnout_db_refresh_figures (sqlite3  *db,
+                            gint64    now,
+                            GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 as_of;
+  gboolean stale, ok;
+
+  if (!read_figures_clock (db, now, &as_of, &stale, error))
+    return FALSE;
+  if (as_of == now)
+    return TRUE;
+  if (stale)
+    return advance_figures (db, now, error);
+
+  sqlite3_busy_timeout (db, 0);
+  ok = advance_figures (db, now, &local_error);
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  if (!ok && !g_error_matches (local_error, TURNOUT_STORE_ERROR, TURNOUT_STORE_ERROR_BUSY))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
