@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "turnout-store.h"
+#include "turnout-test-db.h"
 #include "turnout-test-utils.h"
 
 /* Runs the built turnout-cli as a user would, and checks what it prints and
@@ -480,6 +481,185 @@ test_segment (void)
   g_assert_nonnull (strstr (missing.err, "No segment is called “Nobody”"));
 }
 
+static void
+test_sms_info (void)
+{
+  const char *example = "Hi there, doors at 10 \u2014 see you!";
+  g_autofree char *long_text = g_strnfill (161, 'a');
+  g_auto(Run) text = cli ("sms", "info", "--text", example, NULL);
+  g_auto(Run) json = cli ("--json", "sms", "info", "--text", example, NULL);
+  g_auto(Run) gsm = cli ("--json", "sms", "info", "--text", "Hi there, doors at 10 - see you!",
+                         NULL);
+  g_auto(Run) two = cli ("sms", "info", "--text", long_text, NULL);
+  g_auto(Run) no_text = cli ("sms", "info", NULL);
+  g_auto(Run) no_verb = cli ("sms", "--text", "x", NULL);
+  g_autoptr(JsonObject) root = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *c_out = NULL;
+  JsonArray *found;
+  JsonObject *dash;
+  const char *keys[] = { "\"encoding\"", "\"characters\"", "\"segments\"",
+                         "\"ucs2_characters\"" };
+
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "Encoding: UCS-2\n"));
+  g_assert_nonnull (strstr (text.out, "Characters: 32\n"));
+  g_assert_nonnull (strstr (text.out, "Segments: 1\n"));
+  g_assert_nonnull (strstr (text.out, "  22  \u2014  U+2014\n"));
+
+  /* Exactly the four members, in this order. */
+  g_assert_cmpint (json.status, ==, 0);
+  root = parse_object (json.out);
+  g_assert_cmpuint (json_object_get_size (root), ==, 4);
+  for (guint i = 1; i < G_N_ELEMENTS (keys); i++)
+    g_assert_true (strstr (json.out, keys[i - 1]) < strstr (json.out, keys[i]));
+  g_assert_cmpstr (json_object_get_string_member (root, "encoding"), ==, "UCS-2");
+  g_assert_cmpint (json_object_get_int_member (root, "characters"), ==, 32);
+  g_assert_cmpint (json_object_get_int_member (root, "segments"), ==, 1);
+  found = json_object_get_array_member (root, "ucs2_characters");
+  g_assert_cmpuint (json_array_get_length (found), ==, 1);
+  dash = json_array_get_object_element (found, 0);
+  g_assert_cmpstr (json_object_get_string_member (dash, "character"), ==, "\u2014");
+  g_assert_cmpstr (json_object_get_string_member (dash, "code_point"), ==, "U+2014");
+  g_assert_cmpint (json_object_get_int_member (dash, "position"), ==, 22);
+  g_clear_pointer (&root, json_object_unref);
+
+  g_assert_cmpint (gsm.status, ==, 0);
+  root = parse_object (gsm.out);
+  g_assert_cmpstr (json_object_get_string_member (root, "encoding"), ==, "GSM-7");
+  g_assert_cmpint (json_object_get_int_member (root, "segments"), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "ucs2_characters")),
+                    ==, 0);
+
+  g_assert_cmpint (two.status, ==, 0);
+  g_assert_nonnull (strstr (two.out, "Encoding: GSM-7\n"));
+  g_assert_nonnull (strstr (two.out, "Segments: 2\n"));
+
+  g_assert_cmpint (no_text.status, ==, 2);
+  g_assert_nonnull (strstr (no_text.err, "usage: turnout-cli sms info --text TEXT"));
+  g_assert_cmpint (no_verb.status, ==, 2);
+
+  /* Under LANG=C the text is still read as UTF-8, not refused. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("TURNOUT_CLI"), "--json",
+                                         "sms", "info", "--text", example, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &c_out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (c_out, "\"U+2014\""));
+  g_assert_nonnull (strstr (c_out, "\"position\" : 22"));
+}
+
+static void
+test_template (void)
+{
+  g_autofree char *path = turnout_test_tmp_path ("templates.db");
+  g_autofree char *html_path = turnout_test_tmp_path ("recap.html");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) root = NULL;
+  TurnoutStore *store;
+
+  g_unlink (path);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  turnout_test_exec_sql (store,
+    "INSERT INTO contacts (id, first_name, last_name, phone, email, sms_consent, email_consent,"
+    "                      created_at, updated_at) VALUES"
+    " (1, 'Ana', 'Ruiz', '+16505550100', 'ana@example.com', 'opted_in', 'opted_in', 0, 0),"
+    " (2, '', 'Ode', '+16505550101', NULL, 'opted_in', 'unknown', 0, 0),"
+    " (3, 'Cy', 'Vale', '+16505550102', NULL, 'opted_out', 'unknown', 0, 0);"
+    "INSERT INTO events (id, name, starts_at, time_zone, venue, created_at, updated_at)"
+    " VALUES (1, 'Warehouse Night', 4102444800, 'UTC', 'The Depot', 0, 0);");
+  turnout_test_finalize_object (store);
+  g_assert_true (g_file_set_contents (html_path, "<p>Hi {first_name|there}, thanks for coming to "
+                                      "{event_name}!</p><p>{unsubscribe}</p>", -1, NULL));
+
+  {
+    /* First run: the eight starting templates. */
+    g_auto(Run) list = cli ("--json", "--db", path, "template", "list", NULL);
+
+    g_assert_cmpint (list.status, ==, 0);
+    root = parse_object (list.out);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "templates")),
+                      ==, 8);
+    g_clear_pointer (&root, json_object_unref);
+  }
+  {
+    g_auto(Run) created = cli ("--json", "--db", path, "template", "create", "--name", "Doors",
+                               "--channel", "sms", "--text",
+                               "Hi {first_name|there}, doors at 10 at {event_venue}!", NULL);
+    g_auto(Run) again = cli ("--db", path, "template", "create", "--name", "Doors", "--channel",
+                             "sms", "--text", "x", NULL);
+    g_auto(Run) draft = cli ("--db", path, "template", "create", "--name", "Draft", "--channel",
+                             "sms", "--text", "Hi {frist_name}", NULL);
+    g_auto(Run) http = cli ("--db", path, "template", "create", "--name", "Pic", "--channel", "sms",
+                            "--text", "x", "--media", "http://example.com/a.jpg", NULL);
+    g_auto(Run) email = cli ("--db", path, "template", "create", "--name", "Recap", "--channel",
+                             "email", "--subject", "Thanks, {first_name|friend}", "--html",
+                             html_path, NULL);
+
+    g_assert_cmpint (created.status, ==, 0);
+    root = parse_object (created.out);
+    g_assert_cmpint (json_object_get_int_member (root, "id"), >, 8);
+    g_clear_pointer (&root, json_object_unref);
+    g_assert_cmpint (again.status, ==, 1);
+    g_assert_nonnull (strstr (again.err, "A template called “Doors” already exists"));
+    /* A draft with a mistake is kept, and said to be unsendable. */
+    g_assert_cmpint (draft.status, ==, 0);
+    g_assert_nonnull (strstr (draft.err, "frist_name"));
+    g_assert_nonnull (strstr (draft.err, "can’t be sent"));
+    g_assert_cmpint (http.status, ==, 2);
+    g_assert_nonnull (strstr (http.err, "not an https address"));
+    g_assert_cmpint (email.status, ==, 0);
+  }
+  {
+    g_auto(Run) sms = cli ("--json", "--db", path, "template", "render", "--template", "Doors",
+                           "--contact", "2", "--event", "1", NULL);
+    g_auto(Run) email = cli ("--db", path, "template", "render", "--template", "Recap",
+                             "--contact", "1", "--event", "1", NULL);
+    g_auto(Run) broken = cli ("--db", path, "template", "render", "--template", "Draft",
+                              "--contact", "1", NULL);
+
+    g_assert_cmpint (sms.status, ==, 0);
+    root = parse_object (sms.out);
+    g_assert_cmpstr (json_object_get_string_member (root, "text"), ==,
+                     "Hi there, doors at 10 at The Depot!");
+    g_assert_cmpstr (json_object_get_string_member (root, "encoding"), ==, "GSM-7");
+    g_assert_cmpint (json_object_get_int_member (root, "segments"), ==, 1);
+    g_clear_pointer (&root, json_object_unref);
+    g_assert_cmpint (email.status, ==, 0);
+    g_assert_nonnull (strstr (email.out, "Subject: Thanks, Ana\n"));
+    g_assert_nonnull (strstr (email.out, "Hi Ana, thanks for coming to Warehouse Night!"));
+    g_assert_cmpint (broken.status, ==, 1);
+    g_assert_nonnull (strstr (broken.err, "Unknown field “frist_name”"));
+  }
+  {
+    g_auto(Run) check = cli ("--json", "--db", path, "template", "check", "--template", "Doors",
+                             "--segment", "all", "--event", "1", NULL);
+    g_auto(Run) missing = cli ("--db", path, "template", "check", "--template", "Doors",
+                               "--segment", "Nobody", NULL);
+    JsonObject *excluded;
+
+    g_assert_cmpint (check.status, ==, 0);
+    root = parse_object (check.out);
+    g_assert_cmpint (json_object_get_int_member (root, "recipients"), ==, 3);
+    g_assert_cmpint (json_object_get_int_member (root, "sendable"), ==, 2);
+    excluded = json_object_get_object_member (root, "excluded");
+    g_assert_cmpint (json_object_get_int_member (excluded, "opted_out"), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (root, "with_blanks"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (root, "total_segments"), ==, 2);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (root, "estimated_cost"),
+                                    2 * 0.0083, 1e-9);
+    g_assert_cmpint (missing.status, ==, 1);
+    g_assert_nonnull (strstr (missing.err, "No segment is called “Nobody”"));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -498,6 +678,8 @@ main (int    argc,
   g_test_add_func ("/cli/now", test_now_option);
   g_test_add_func ("/cli/import-export", test_import_export_contacts);
   g_test_add_func ("/cli/segment", test_segment);
+  g_test_add_func ("/cli/sms-info", test_sms_info);
+  g_test_add_func ("/cli/template", test_template);
 
   return g_test_run ();
 }

@@ -1040,6 +1040,40 @@ test_default_path (void)
   g_assert_true (g_str_has_suffix (path, "/turnout/turnout.db"));
 }
 
+static void
+test_migrates_5_to_6_with_data (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("v5.db");
+  TurnoutStore *store;
+  sqlite3 *db = make_file_at_version (path, 5);
+
+  raw_exec (db, "INSERT INTO templates (id, name, channel, subject, body_text, body_html,"
+                "                       media_urls, created_at, updated_at)"
+                "  VALUES (1, 'Doors', 'sms', '', 'Doors at 10, {first_name|there}!', '',"
+                "          '[\"https://example.com/p.jpg\"]', 5, 6),"
+                "         (2, 'Recap', 'email', 'Thanks', '', '<p>Hi</p>', '[]', 7, 8);");
+  sqlite3_close (db);
+
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
+  turnout_test_finalize_object (store);
+
+  db = raw_open (path);
+  /* The templates are kept as they were, each with an empty preheader. */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM templates"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM templates WHERE preheader = ''"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM templates WHERE id = 1 AND name = 'Doors'"
+                                " AND body_text = 'Doors at 10, {first_name|there}!'"
+                                " AND media_urls = '[\"https://example.com/p.jpg\"]'"
+                                " AND created_at = 5 AND updated_at = 6"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM templates WHERE id = 2"
+                                " AND body_html = '<p>Hi</p>' AND subject = 'Thanks'"), ==, 1);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, turnout_store_latest_version ());
+  sqlite3_close (db);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1059,6 +1093,7 @@ main (int    argc,
   g_test_add_func ("/store/migrate/1-to-2", test_migrates_1_to_2_with_data);
   g_test_add_func ("/store/migrate/3-to-4", test_migrates_3_to_4_with_data);
   g_test_add_func ("/store/migrate/4-to-5", test_migrates_4_to_5_with_data);
+  g_test_add_func ("/store/migrate/5-to-6", test_migrates_5_to_6_with_data);
   g_test_add_func ("/store/figures", test_figures_follow_writes_and_time);
   g_test_add_func ("/store/figures/refresh-lock", test_refresh_waits_only_when_needed);
   g_test_add_func ("/store/schema/unique-sends", test_unique_keys_prevent_duplicate_sends);

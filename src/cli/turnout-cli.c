@@ -13,10 +13,14 @@
 #include "turnout-contacts.h"
 #include "turnout-csv.h"
 #include "turnout-import.h"
+#include "turnout-merge.h"
 #include "turnout-segments.h"
 #include "turnout-settings.h"
+#include "turnout-sms.h"
 #include "turnout-store.h"
+#include "turnout-templates.h"
 #include "turnout-cli.h"
+#include "turnout-cli-private.h"
 
 /*
  * turnout-cli: the core without GTK, for power users, cron, tests and
@@ -26,22 +30,6 @@
  * errors included ({"ok": false, "error": {...}}).
  */
 
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-};
-
-typedef struct
-{
-  char     *db_path;
-  gboolean  json;
-  char     *now;
-} CliOptions;
-
-typedef int (*CommandFunc) (CliOptions  *options,
-                            int          argc,
-                            char       **argv);
 
 typedef struct
 {
@@ -51,8 +39,8 @@ typedef struct
   const char  *summary;
 } Command;
 
-static void
-print_json (JsonNode *node)
+void
+turnout_cli_print_json (JsonNode *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
@@ -90,13 +78,19 @@ error_code_name (const GError *error)
   if (error->domain == TURNOUT_SEGMENT_ERROR)
     return error->code == TURNOUT_SEGMENT_ERROR_CYCLE ? "cycle"
            : error->code == TURNOUT_SEGMENT_ERROR_NOT_FOUND ? "not-found" : "bad-rules";
+  if (error->domain == TURNOUT_TEMPLATE_ERROR)
+    return error->code == TURNOUT_TEMPLATE_ERROR_NOT_FOUND ? "not-found"
+           : error->code == TURNOUT_TEMPLATE_ERROR_EXISTS ? "exists"
+           : error->code == TURNOUT_TEMPLATE_ERROR_IN_USE ? "in-use" : "invalid";
+  if (error->domain == TURNOUT_MERGE_ERROR)
+    return "merge-field";
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     return "no-such-file";
   return "failed";
 }
 
-static int
-fail (CliOptions   *options,
+int
+turnout_cli_fail (CliOptions   *options,
       const GError *error,
       int           status)
 {
@@ -117,19 +111,14 @@ fail (CliOptions   *options,
       json_builder_end_object (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
-      print_json (root);
+      turnout_cli_print_json (root);
     }
   g_printerr ("turnout-cli: %s\n", error->message);
   return status;
 }
 
-static int
-usage_error (CliOptions *options,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static int
-usage_error (CliOptions *options,
+int
+turnout_cli_usage_error (CliOptions *options,
              const char *format,
              ...)
 {
@@ -139,11 +128,11 @@ usage_error (CliOptions *options,
   va_start (args, format);
   error = g_error_new_valist (G_OPTION_ERROR, G_OPTION_ERROR_FAILED, format, args);
   va_end (args);
-  return fail (options, error, EXIT_USAGE);
+  return turnout_cli_fail (options, error, EXIT_USAGE);
 }
 
-static TurnoutStore *
-open_store (CliOptions  *options,
+TurnoutStore *
+turnout_cli_open_store (CliOptions  *options,
             GError     **error)
 {
   return turnout_store_open (options->db_path, error);
@@ -164,15 +153,15 @@ doctor_command (CliOptions  *options,
   gboolean healthy;
 
   if (argc > 1)
-    return usage_error (options, _("“doctor” takes no arguments"));
+    return turnout_cli_usage_error (options, _("“doctor” takes no arguments"));
 
-  store = open_store (options, &error);
+  store = turnout_cli_open_store (options, &error);
   if (store == NULL)
-    return fail (options, error, EXIT_FAILED);
+    return turnout_cli_fail (options, error, EXIT_FAILED);
 
   if ((counts = turnout_store_count_rows (store, NULL, &error)) == NULL ||
       (integrity = turnout_store_check_integrity (store, NULL, &error)) == NULL)
-    return fail (options, error, EXIT_FAILED);
+    return turnout_cli_fail (options, error, EXIT_FAILED);
 
   if (g_stat (turnout_store_get_path (store), &st) == 0)
     size += st.st_size;
@@ -216,7 +205,7 @@ doctor_command (CliOptions  *options,
       json_builder_end_object (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
-      print_json (root);
+      turnout_cli_print_json (root);
     }
   else
     {
@@ -286,7 +275,7 @@ print_setting (CliOptions               *options,
 
       add_setting_json (builder, settings, spec, FALSE);
       root = json_builder_get_root (builder);
-      print_json (root);
+      turnout_cli_print_json (root);
     }
   else
     {
@@ -315,9 +304,9 @@ config_command (CliOptions  *options,
   else if (g_strcmp0 (verb, "set") == 0)
     wanted = 4;
   else
-    return usage_error (options, _("“config” needs one of: list, get KEY, set KEY VALUE, unset KEY"));
+    return turnout_cli_usage_error (options, _("“config” needs one of: list, get KEY, set KEY VALUE, unset KEY"));
   if (argc != wanted)
-    return usage_error (options, _("wrong number of arguments; usage: turnout-cli config %s"),
+    return turnout_cli_usage_error (options, _("wrong number of arguments; usage: turnout-cli config %s"),
                         wanted == 2 ? "list" : wanted == 3 ? "get|unset KEY" : "set KEY VALUE");
 
   /* An unknown key is a mistake of the caller's: say so before opening. */
@@ -326,12 +315,12 @@ config_command (CliOptions  *options,
       g_set_error (&error, TURNOUT_SETTINGS_ERROR, TURNOUT_SETTINGS_ERROR_UNKNOWN_KEY,
                    _("There is no setting “%s”; “turnout-cli config list” shows them all"),
                    argv[2]);
-      return fail (options, error, EXIT_USAGE);
+      return turnout_cli_fail (options, error, EXIT_USAGE);
     }
 
-  if ((store = open_store (options, &error)) == NULL ||
+  if ((store = turnout_cli_open_store (options, &error)) == NULL ||
       (settings = turnout_settings_new (store, &error)) == NULL)
-    return fail (options, error, EXIT_FAILED);
+    return turnout_cli_fail (options, error, EXIT_FAILED);
 
   if (wanted == 2)
     {
@@ -353,7 +342,7 @@ config_command (CliOptions  *options,
           json_builder_end_array (builder);
           json_builder_end_object (builder);
           root = json_builder_get_root (builder);
-          print_json (root);
+          turnout_cli_print_json (root);
         }
       else
         for (guint i = 0; i < n; i++)
@@ -373,7 +362,7 @@ config_command (CliOptions  *options,
       const char *value = wanted == 4 ? argv[3] : NULL;
 
       if (!turnout_settings_set (settings, spec->key, value, &error))
-        return fail (options, error,
+        return turnout_cli_fail (options, error,
                      g_error_matches (error, TURNOUT_SETTINGS_ERROR,
                                       TURNOUT_SETTINGS_ERROR_INVALID_VALUE)
                        ? EXIT_USAGE : EXIT_FAILED);
@@ -429,16 +418,16 @@ import_command (CliOptions  *options,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse_strv (context, &args, &error))
-    return fail (options, error, EXIT_USAGE);
+    return turnout_cli_fail (options, error, EXIT_USAGE);
   if (g_strv_length (args) != 3)
-    return usage_error (options, _("usage: turnout-cli import contacts|registrations FILE "
+    return turnout_cli_usage_error (options, _("usage: turnout-cli import contacts|registrations FILE "
                                    "[--region CC] [--map HEADER=FIELD]…"));
   if (g_str_equal (args[1], "contacts"))
     kind = TURNOUT_IMPORT_CONTACTS;
   else if (g_str_equal (args[1], "registrations"))
     kind = TURNOUT_IMPORT_REGISTRATIONS;
   else
-    return usage_error (options, _("import what? “%s” is neither contacts nor registrations"),
+    return turnout_cli_usage_error (options, _("import what? “%s” is neither contacts nor registrations"),
                         args[1]);
 
   import_options = turnout_import_options_new (kind);
@@ -449,7 +438,7 @@ import_command (CliOptions  *options,
       if (normalized == NULL)
         {
           g_prefix_error (&error, "--region: ");
-          return fail (options, error, EXIT_USAGE);
+          return turnout_cli_fail (options, error, EXIT_USAGE);
         }
       turnout_import_options_set_region (import_options, normalized);
     }
@@ -458,7 +447,7 @@ import_command (CliOptions  *options,
       g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (zone);
 
       if (tz == NULL)
-        return usage_error (options, _("--time-zone: “%s” is not a time zone such as "
+        return turnout_cli_usage_error (options, _("--time-zone: “%s” is not a time zone such as "
                                        "Europe/Berlin"), zone);
       turnout_import_options_set_time_zone (import_options, zone);
     }
@@ -468,19 +457,19 @@ import_command (CliOptions  *options,
       g_autofree char *header = NULL;
 
       if (equals == NULL || equals == maps[i])
-        return usage_error (options, _("--map “%s”: write it as HEADER=FIELD, such as "
+        return turnout_cli_usage_error (options, _("--map “%s”: write it as HEADER=FIELD, such as "
                                        "\"Cell Phone=phone\""), maps[i]);
       header = g_strndup (maps[i], equals - maps[i]);
       if (!turnout_import_options_map (import_options, g_strstrip (header), equals + 1, &error))
         {
           g_prefix_error (&error, "--map %s: ", maps[i]);
-          return fail (options, error, EXIT_USAGE);
+          return turnout_cli_fail (options, error, EXIT_USAGE);
         }
     }
   turnout_import_options_set_progress (import_options, on_import_progress, options);
 
-  if ((store = open_store (options, &error)) == NULL)
-    return fail (options, error, EXIT_FAILED);
+  if ((store = turnout_cli_open_store (options, &error)) == NULL)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
 
   file = g_file_new_for_commandline_arg (args[2]);
   if (kind == TURNOUT_IMPORT_CONTACTS && turnout_import_file_is_vcard (file, NULL))
@@ -490,14 +479,14 @@ import_command (CliOptions  *options,
   if (!options->json && isatty (STDERR_FILENO))
     g_printerr ("\r\033[K");
   if (result == NULL)
-    return fail (options, error, EXIT_FAILED);
+    return turnout_cli_fail (options, error, EXIT_FAILED);
 
   if (errors_csv != NULL)
     {
       g_autoptr(GFile) errors_file = g_file_new_for_path (errors_csv);
 
       if (!turnout_import_result_write_issues_csv (result, errors_file, NULL, &error))
-        return fail (options, error, EXIT_FAILED);
+        return turnout_cli_fail (options, error, EXIT_FAILED);
     }
 
   if (options->json)
@@ -547,7 +536,7 @@ import_command (CliOptions  *options,
       json_builder_end_array (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
-      print_json (root);
+      turnout_cli_print_json (root);
       return EXIT_OK;
     }
 
@@ -587,16 +576,16 @@ export_command (CliOptions  *options,
   gboolean contacts = argc == 3 && g_str_equal (argv[1], "contacts");
 
   if (argc != 3 || (!contacts && !g_str_equal (argv[1], "registrations")))
-    return usage_error (options, _("usage: turnout-cli export contacts|registrations FILE"));
+    return turnout_cli_usage_error (options, _("usage: turnout-cli export contacts|registrations FILE"));
 
-  if ((store = open_store (options, &error)) == NULL)
-    return fail (options, error, EXIT_FAILED);
+  if ((store = turnout_cli_open_store (options, &error)) == NULL)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
   file = g_file_new_for_commandline_arg (argv[2]);
   /* Written beside and renamed over on success: a failed export never
    * leaves half a file under the name asked for. */
   output = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, &error);
   if (output == NULL)
-    return fail (options, error, EXIT_FAILED);
+    return turnout_cli_fail (options, error, EXIT_FAILED);
   if (contacts)
     written = turnout_contacts_export_csv (store, G_OUTPUT_STREAM (output), NULL, NULL, &error);
   else
@@ -607,10 +596,10 @@ export_command (CliOptions  *options,
 
       g_cancellable_cancel (abandon);
       g_output_stream_close (G_OUTPUT_STREAM (output), abandon, NULL);
-      return fail (options, error, EXIT_FAILED);
+      return turnout_cli_fail (options, error, EXIT_FAILED);
     }
   if (!g_output_stream_close (G_OUTPUT_STREAM (output), NULL, &error))
-    return fail (options, error, EXIT_FAILED);
+    return turnout_cli_fail (options, error, EXIT_FAILED);
 
   if (options->json)
     {
@@ -622,7 +611,7 @@ export_command (CliOptions  *options,
       json_builder_add_int_value (builder, written);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
-      print_json (root);
+      turnout_cli_print_json (root);
     }
   else if (contacts)
     g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " contact exported\n",
@@ -633,8 +622,8 @@ export_command (CliOptions  *options,
   return EXIT_OK;
 }
 
-static gboolean
-parse_id (const char *text,
+gboolean
+turnout_cli_parse_id (const char *text,
           gint64     *id)
 {
   return g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL);
@@ -653,19 +642,19 @@ contacts_command (CliOptions  *options,
   if (g_str_equal (verb, "count") ? argc != 2
       : (g_str_equal (verb, "show") || g_str_equal (verb, "erase")) ? argc != 3
       : TRUE)
-    return usage_error (options, _("usage: turnout-cli contacts count | show ID | erase ID"));
-  if (argc == 3 && !parse_id (argv[2], &id))
-    return usage_error (options, _("“%s” is not a contact id (a whole number)"), argv[2]);
+    return turnout_cli_usage_error (options, _("usage: turnout-cli contacts count | show ID | erase ID"));
+  if (argc == 3 && !turnout_cli_parse_id (argv[2], &id))
+    return turnout_cli_usage_error (options, _("“%s” is not a contact id (a whole number)"), argv[2]);
 
-  if ((store = open_store (options, &error)) == NULL)
-    return fail (options, error, EXIT_FAILED);
+  if ((store = turnout_cli_open_store (options, &error)) == NULL)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
 
   if (g_str_equal (verb, "count"))
     {
       gint64 count = turnout_contacts_count (store, NULL, &error);
 
       if (count < 0)
-        return fail (options, error, EXIT_FAILED);
+        return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
         g_print ("{\n  \"count\" : %" G_GINT64_FORMAT "\n}\n", count);
       else
@@ -676,13 +665,13 @@ contacts_command (CliOptions  *options,
       g_autofree char *json = turnout_contacts_dup_json (store, id, &error);
 
       if (json == NULL)
-        return fail (options, error, EXIT_FAILED);
+        return turnout_cli_fail (options, error, EXIT_FAILED);
       g_print ("%s\n", json);
     }
   else
     {
       if (!turnout_contacts_erase (store, id, &error))
-        return fail (options, error, EXIT_FAILED);
+        return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
         g_print ("{\n  \"erased\" : %" G_GINT64_FORMAT "\n}\n", id);
       else
@@ -750,44 +739,44 @@ segment_command (CliOptions  *options,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse_strv (context, &args, &error))
-    return fail (options, error, EXIT_USAGE);
+    return turnout_cli_fail (options, error, EXIT_USAGE);
 
   verb = g_strv_length (args) == 2 ? args[1] : "";
   n_sources = (name != NULL) + (preset != NULL) + (rules != NULL);
   if (g_str_equal (verb, "list"))
     {
       if (n_sources != 0)
-        return usage_error (options, _("usage: turnout-cli segment list"));
+        return turnout_cli_usage_error (options, _("usage: turnout-cli segment list"));
     }
   else if (g_str_equal (verb, "count") || g_str_equal (verb, "sample"))
     {
       if (n_sources != 1)
-        return usage_error (options, _("usage: turnout-cli segment %s --name NAME | "
+        return turnout_cli_usage_error (options, _("usage: turnout-cli segment %s --name NAME | "
                                        "--preset PRESET [--days N] | --rules FILE.json"), verb);
     }
   else if (g_str_equal (verb, "save"))
     {
       if (name == NULL || rules == NULL || preset != NULL)
-        return usage_error (options, _("usage: turnout-cli segment save --name NAME "
+        return turnout_cli_usage_error (options, _("usage: turnout-cli segment save --name NAME "
                                        "--rules FILE.json"));
     }
   else
-    return usage_error (options, _("usage: turnout-cli segment list | count | sample | save; "
+    return turnout_cli_usage_error (options, _("usage: turnout-cli segment list | count | sample | save; "
                                    "“turnout-cli segment --help” lists the options"));
   if (days != -1 && preset == NULL)
-    return usage_error (options, _("--days goes with --preset"));
+    return turnout_cli_usage_error (options, _("--days goes with --preset"));
   if (days < -1 || limit < 1)
-    return usage_error (options, _("--days and --limit take a positive number"));
+    return turnout_cli_usage_error (options, _("--days and --limit take a positive number"));
 
-  if ((store = open_store (options, &error)) == NULL)
-    return fail (options, error, EXIT_FAILED);
+  if ((store = turnout_cli_open_store (options, &error)) == NULL)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
 
   if (g_str_equal (verb, "list"))
     {
       g_auto(GStrv) names = turnout_segments_list (store, &error);
 
       if (names == NULL)
-        return fail (options, error, EXIT_FAILED);
+        return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
         {
           g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
@@ -798,7 +787,7 @@ segment_command (CliOptions  *options,
             json_array_add_string_element (array, names[i]);
           json_object_set_array_member (object, "segments", array);
           json_node_set_object (root, object);
-          print_json (root);
+          turnout_cli_print_json (root);
         }
       else
         for (guint i = 0; names[i] != NULL; i++)
@@ -812,16 +801,16 @@ segment_command (CliOptions  *options,
       g_autoptr(JsonObject) object = json_object_new ();
 
       if ((segment = load_segment (store, NULL, NULL, -1, rules, &error)) == NULL)
-        return fail (options, error,
+        return turnout_cli_fail (options, error,
                      g_error_matches (error, TURNOUT_SEGMENT_ERROR, TURNOUT_SEGMENT_ERROR_INVALID)
                      || error->domain == G_FILE_ERROR ? EXIT_USAGE : EXIT_FAILED);
       if (!turnout_segments_save (store, name, segment, &error))
-        return fail (options, error, EXIT_FAILED);
+        return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
         {
           json_object_set_string_member (object, "saved", name);
           json_node_set_object (root, object);
-          print_json (root);
+          turnout_cli_print_json (root);
         }
       else
         g_print (_("Segment “%s” saved\n"), name);
@@ -829,7 +818,7 @@ segment_command (CliOptions  *options,
     }
 
   if ((segment = load_segment (store, name, preset, days, rules, &error)) == NULL)
-    return fail (options, error,
+    return turnout_cli_fail (options, error,
                  name != NULL && g_error_matches (error, TURNOUT_SEGMENT_ERROR,
                                                   TURNOUT_SEGMENT_ERROR_NOT_FOUND)
                  ? EXIT_FAILED : EXIT_USAGE);
@@ -839,7 +828,7 @@ segment_command (CliOptions  *options,
       gint64 count = turnout_segments_count (store, segment, NULL, &error);
 
       if (count < 0)
-        return fail (options, error, EXIT_FAILED);
+        return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
         g_print ("{\n  \"count\" : %" G_GINT64_FORMAT "\n}\n", count);
       else
@@ -850,7 +839,7 @@ segment_command (CliOptions  *options,
       g_autoptr(GArray) ids = turnout_segments_sample (store, segment, limit, NULL, &error);
 
       if (ids == NULL)
-        return fail (options, error, EXIT_FAILED);
+        return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
         {
           g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
@@ -861,11 +850,125 @@ segment_command (CliOptions  *options,
             json_array_add_int_element (array, g_array_index (ids, gint64, i));
           json_object_set_array_member (object, "contact_ids", array);
           json_node_set_object (root, object);
-          print_json (root);
+          turnout_cli_print_json (root);
         }
       else
         for (guint i = 0; i < ids->len; i++)
           g_print ("%" G_GINT64_FORMAT "\n", g_array_index (ids, gint64, i));
+    }
+  return EXIT_OK;
+}
+
+/* Whether a character shows nothing readable on its own in a terminal
+ * (spaces, joiners, combining marks): those are listed by code point only. */
+static gboolean
+is_invisible (gunichar c)
+{
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_SPACE_SEPARATOR:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_CONTROL:
+    case G_UNICODE_NON_SPACING_MARK:
+    case G_UNICODE_ENCLOSING_MARK:
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static int
+sms_command (CliOptions  *options,
+             int          argc,
+             char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("info --text TEXT"));
+  g_autoptr(TurnoutSmsInfo) info = NULL;
+  g_auto(GStrv) args = g_strdupv (argv);
+  g_autofree char *text = NULL;
+  const GOptionEntry entries[] = {
+    /* FILENAME, not STRING: a STRING option is converted from the locale's
+     * character set, which fails on any non-ASCII text under LANG=C; the
+     * bytes are taken as they are and checked as UTF-8 below. */
+    { "text", 0, 0, G_OPTION_ARG_FILENAME, &text, N_("The message body"), N_("TEXT") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse_strv (context, &args, &error))
+    return turnout_cli_fail (options, error, EXIT_USAGE);
+  if (g_strv_length (args) != 2 || !g_str_equal (args[1], "info") || text == NULL)
+    return turnout_cli_usage_error (options, _("usage: turnout-cli sms info --text TEXT"));
+  if (!g_utf8_validate (text, -1, NULL))
+    return turnout_cli_usage_error (options, _("--text is not valid UTF-8"));
+
+  info = turnout_sms_info_new (text);
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "encoding");
+      json_builder_add_string_value (builder, turnout_sms_encoding_to_string (info->encoding));
+      json_builder_set_member_name (builder, "characters");
+      json_builder_add_int_value (builder, info->characters);
+      json_builder_set_member_name (builder, "segments");
+      json_builder_add_int_value (builder, info->segments);
+      json_builder_set_member_name (builder, "ucs2_characters");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < info->ucs2_characters->len; i++)
+        {
+          TurnoutSmsCharacter *found = &g_array_index (info->ucs2_characters,
+                                                       TurnoutSmsCharacter, i);
+          char utf8[8] = { 0 };
+          g_autofree char *code_point = g_strdup_printf ("U+%04X", found->character);
+
+          g_unichar_to_utf8 (found->character, utf8);
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "character");
+          json_builder_add_string_value (builder, utf8);
+          json_builder_set_member_name (builder, "code_point");
+          json_builder_add_string_value (builder, code_point);
+          json_builder_set_member_name (builder, "position");
+          json_builder_add_int_value (builder, found->position);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      turnout_cli_print_json (root);
+    }
+  else
+    {
+      g_print (_("Encoding: %s\n"), turnout_sms_encoding_to_string (info->encoding));
+      g_print (_("Characters: %u\n"), info->characters);
+      g_print (info->encoding == TURNOUT_SMS_ENCODING_GSM7 ? _("Septets: %u\n")
+                                                           : _("UTF-16 units: %u\n"),
+               info->units);
+      g_print (_("Segments: %u\n"), info->segments);
+      if (info->too_long)
+        g_print (_("Too long: Twilio refuses more than %u characters\n"),
+                 TURNOUT_SMS_MAX_CHARACTERS);
+      if (info->ucs2_characters->len > 0)
+        g_print (_("Characters that need UCS-2 (position from 0):\n"));
+      for (guint i = 0; i < info->ucs2_characters->len; i++)
+        {
+          TurnoutSmsCharacter *found = &g_array_index (info->ucs2_characters,
+                                                       TurnoutSmsCharacter, i);
+          char utf8[8] = { 0 };
+
+          g_unichar_to_utf8 (found->character, utf8);
+          if (is_invisible (found->character))
+            g_print ("  %u  U+%04X\n", found->position, found->character);
+          else
+            g_print ("  %u  %s  U+%04X\n", found->position, utf8, found->character);
+        }
     }
   return EXIT_OK;
 }
@@ -883,6 +986,11 @@ static const Command commands[] = {
     N_("Count contacts, show everything about one (JSON), or erase one for good") },
   { "segment", segment_command, "segment list | count | sample | save [OPTION…]",
     N_("List or save segments; count a segment’s contacts or show some of their ids") },
+  { "template", turnout_cli_template_command,
+    "template list | create | render | check [OPTION…]",
+    N_("List or create templates; render one for a contact, or check it against a segment") },
+  { "sms", sms_command, "sms info --text TEXT",
+    N_("Show how an SMS text is encoded and how many segments it costs") },
 };
 
 static char *
@@ -942,7 +1050,7 @@ turnout_cli_run (int    argc,
 
   if (!g_option_context_parse_strv (context, &args, &error))
     {
-      status = fail (&options, error, EXIT_USAGE);
+      status = turnout_cli_fail (&options, error, EXIT_USAGE);
       goto out;
     }
   n_args = g_strv_length (args);
@@ -962,7 +1070,7 @@ turnout_cli_run (int    argc,
       if (start == NULL)
         {
           g_prefix_error (&error, "--now: ");
-          status = fail (&options, error, EXIT_USAGE);
+          status = turnout_cli_fail (&options, error, EXIT_USAGE);
           goto out;
         }
       clock = turnout_clock_new_starting (start);
@@ -983,7 +1091,7 @@ turnout_cli_run (int    argc,
         goto out;
       }
 
-  status = usage_error (&options, _("unknown command “%s”; “turnout-cli --help” lists them"),
+  status = turnout_cli_usage_error (&options, _("unknown command “%s”; “turnout-cli --help” lists them"),
                         args[1]);
 
 out:

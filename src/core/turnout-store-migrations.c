@@ -421,6 +421,12 @@ static const char migration_5[] =
   TURNOUT_RECOMPUTE_FIGURES_SQL ("id IN (SELECT contact_id FROM registrations WHERE event_id = NEW.id)")
   "END;";
 
+/* Email templates carry a preheader: the line inboxes show after the
+ * subject, which otherwise shows the first words of the body ("View in
+ * browser"). */
+static const char migration_6[] =
+  "ALTER TABLE templates ADD COLUMN preheader TEXT NOT NULL DEFAULT '';";
+
 static const TurnoutMigration migrations[] = {
   { 1, "contacts, events, registrations, consent, suppressions, segments, templates, "
        "campaigns, automations, messages and settings", migration_1 },
@@ -431,6 +437,7 @@ static const TurnoutMigration migrations[] = {
        "time and by cancellation time", migration_4 },
   { 5, "each contact's next event as a figure, with indexes for upcoming and lapsed segments",
     migration_5 },
+  { 6, "a preheader for email templates", migration_6 },
 };
 
 /* Every table, in the order `turnout-cli doctor` reports them. */
