@@ -11,6 +11,7 @@
 #include "turnout-import-dialog.h"
 #include "turnout-preferences-window.h"
 #include "turnout-segments-pane.h"
+#include "turnout-templates-pane.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-test-ui.h"
@@ -277,6 +278,14 @@ check_window_panes (TurnoutApplication *application)
           g_assert_true (turnout_events_pane_get_store (TURNOUT_EVENTS_PANE (child)) ==
                          turnout_application_get_store (application));
           g_assert_true (turnout_events_pane_get_settings (TURNOUT_EVENTS_PANE (child)) ==
+                         turnout_application_get_settings (application));
+        }
+      else if (g_str_equal (pane_ids[i], "templates"))
+        {
+          g_assert_true (TURNOUT_IS_TEMPLATES_PANE (child));
+          g_assert_true (turnout_templates_pane_get_store (TURNOUT_TEMPLATES_PANE (child)) ==
+                         turnout_application_get_store (application));
+          g_assert_true (turnout_templates_pane_get_settings (TURNOUT_TEMPLATES_PANE (child)) ==
                          turnout_application_get_settings (application));
         }
       else if (g_str_equal (pane_ids[i], "segments"))
