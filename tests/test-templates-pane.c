@@ -8,6 +8,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "turnout-clock.h"
+#include "turnout-email-editor.h"
 #include "turnout-preview-chooser.h"
 #include "turnout-settings.h"
 #include "turnout-sms-editor.h"
@@ -152,6 +153,16 @@ is_template_list (GtkWidget     *widget,
   return GTK_IS_LIST_BOX (widget) && gtk_widget_has_css_class (widget, "navigation-sidebar");
 }
 
+static void
+choose_template (GtkListBox *list,
+                 const char *name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name))
+      gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (row));
+}
+
 static gint64
 count_templates (TurnoutStore *store)
 {
@@ -257,12 +268,31 @@ test_delete (void)
                          " WHERE name = 'Ticket Confirmation (SMS)'");
 
   list = GTK_LIST_BOX (find_widget (pane, is_template_list, NULL));
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    if (g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
-                     "Ticket Confirmation (SMS)"))
-      gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (row));
+
+  /* Going from one channel's template to the other's and back shows each
+   * as stored. */
+  choose_template (list, "Ticket Confirmation (SMS)");
   spin_until (g_str_equal (gtk_editable_get_text (name_entry (pane)), "Ticket Confirmation (SMS)"));
+  {
+    g_autofree char *text = message_text (pane);
+    g_autofree char *stored = turnout_test_query_text (fixture.store,
+                                                       "SELECT body_text FROM templates WHERE"
+                                                       " name = 'Ticket Confirmation (SMS)'");
+    g_assert_cmpstr (text, ==, stored);
+  }
+  choose_template (list, "Ticket Confirmation (Email)");
+  spin_until (g_str_equal (gtk_editable_get_text (name_entry (pane)),
+                           "Ticket Confirmation (Email)"));
+  g_assert_true (gtk_widget_get_mapped (find_type (pane, TURNOUT_TYPE_EMAIL_EDITOR)));
+  choose_template (list, "Ticket Confirmation (SMS)");
+  spin_until (g_str_equal (gtk_editable_get_text (name_entry (pane)), "Ticket Confirmation (SMS)"));
+  {
+    g_autofree char *text = message_text (pane);
+    g_assert_nonnull (strstr (text, "{first_name|there}"));
+  }
+  g_assert_cmpint (turnout_test_query_int (fixture.store, "SELECT count (*) FROM templates"
+                                                          " WHERE body_text = ''"
+                                                          " AND channel = 'sms'"), ==, 0);
 
   /* Refused while an automation uses it, naming the automation. */
   gtk_widget_activate_action (pane, "templates.delete", NULL);

@@ -550,7 +550,9 @@ on_buffer_changed_cb (GtkTextBuffer      *buffer,
   update_problem (self, part);
   if (part == PART_TEXT)
     gtk_widget_set_visible (self->text_hint, gtk_text_buffer_get_char_count (buffer) == 0);
-  if (self->template == NULL)
+  /* While a template is loaded its text is the buffer's already; writing
+   * it back would free the very string being inserted. */
+  if (self->template == NULL || self->loading)
     return;
 
   text = dup_part_text (self, part);
@@ -571,8 +573,6 @@ on_buffer_changed_cb (GtkTextBuffer      *buffer,
       turnout_template_set_body_text (self->template, text);
       break;
     }
-  if (self->loading)
-    return;
   update_preview (self, FALSE);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -1046,7 +1046,7 @@ void
 turnout_email_editor_set_template (TurnoutEmailEditor *self,
                                    TurnoutTemplate    *template)
 {
-  const char *texts[N_PARTS] = { "", "", "", "" };
+  char *texts[N_PARTS] = { NULL, };
 
   g_return_if_fail (TURNOUT_IS_EMAIL_EDITOR (self));
   g_return_if_fail (template == NULL || TURNOUT_IS_TEMPLATE (template));
@@ -1054,10 +1054,12 @@ turnout_email_editor_set_template (TurnoutEmailEditor *self,
   g_set_object (&self->template, template);
   if (template != NULL)
     {
-      texts[PART_SUBJECT] = turnout_template_get_subject (template);
-      texts[PART_PREHEADER] = turnout_template_get_preheader (template);
-      texts[PART_HTML] = turnout_template_get_body_html (template);
-      texts[PART_TEXT] = turnout_template_get_body_text (template);
+      /* Copies: the buffers' signals must never see the template's own
+       * strings change under them. */
+      texts[PART_SUBJECT] = g_strdup (turnout_template_get_subject (template));
+      texts[PART_PREHEADER] = g_strdup (turnout_template_get_preheader (template));
+      texts[PART_HTML] = g_strdup (turnout_template_get_body_html (template));
+      texts[PART_TEXT] = g_strdup (turnout_template_get_body_text (template));
     }
   self->loading = TRUE;
   for (guint i = 0; i < N_PARTS; i++)
@@ -1068,6 +1070,7 @@ turnout_email_editor_set_template (TurnoutEmailEditor *self,
       gtk_text_buffer_begin_irreversible_action (buffer);
       gtk_text_buffer_set_text (buffer, texts[i] != NULL ? texts[i] : "", -1);
       gtk_text_buffer_end_irreversible_action (buffer);
+      g_free (texts[i]);
     }
   self->loading = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "email.fill-text", template != NULL);

@@ -231,7 +231,9 @@ on_buffer_changed_cb (TurnoutSmsEditor *self)
 {
   g_autofree char *text = NULL;
 
-  if (self->template == NULL)
+  /* While a template is loaded its text is the buffer's already (and
+   * setting it would free the string being inserted). */
+  if (self->template == NULL || self->loading)
     return;
   text = dup_text (self);
   turnout_template_set_body_text (self->template, text);
@@ -646,15 +648,16 @@ turnout_sms_editor_set_template (TurnoutSmsEditor *self,
                                  TurnoutTemplate  *template)
 {
   GtkTextBuffer *buffer;
+  g_autofree char *text = NULL;
 
   g_return_if_fail (TURNOUT_IS_SMS_EDITOR (self));
 
   g_set_object (&self->template, template);
+  text = g_strdup (template != NULL ? turnout_template_get_body_text (template) : "");
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
   self->loading = TRUE;
   gtk_text_buffer_begin_irreversible_action (buffer);
-  gtk_text_buffer_set_text (buffer, template != NULL ? turnout_template_get_body_text (template)
-                                                     : "", -1);
+  gtk_text_buffer_set_text (buffer, text, -1);
   gtk_text_buffer_end_irreversible_action (buffer);
   self->loading = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->media_problem_label), FALSE);
