@@ -206,6 +206,15 @@ test_sms (void)
   gtk_text_buffer_set_text (message_buffer (pane), "See you in {city}, {first_name|there}!", -1);
   spin_until (bubble_is (pane, "See you in , there!"));
   g_assert_true (turnout_test_shows_part (pane, "{city} came out blank for Zed"));
+  /* "Add a Fallback" opens one in the field, ready for the text. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sms_editor (pane)), "sms.add-fallback",
+                                             NULL));
+  g_clear_pointer (&text, g_free);
+  text = message_text (pane);
+  g_assert_cmpstr (text, ==, "See you in {city|}, {first_name|there}!");
+  gtk_text_buffer_insert_at_cursor (message_buffer (pane), "town", -1);
+  spin_until (bubble_is (pane, "See you in town, there!"));
+  g_assert_false (turnout_test_shows_part (pane, "came out blank"));
 
   /* The contact's next event, its time where it happens (Berlin), and the
    * counter counting the merged message. */

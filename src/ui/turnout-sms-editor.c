@@ -56,7 +56,9 @@ struct _TurnoutSmsEditor
   TurnoutPreviewChooser   *preview_chooser; /* template child */
   GtkFlowBox              *preview_media;   /* template child */
   GtkLabel                *bubble_label;    /* template child */
+  GtkWidget               *blank_box;       /* template child */
   GtkLabel                *blank_label;     /* template child */
+  char                    *blank_field;     /* the first field that came out blank */
 };
 
 G_DEFINE_FINAL_TYPE (TurnoutSmsEditor, turnout_sms_editor, ADW_TYPE_BIN)
@@ -220,10 +222,15 @@ update_preview (TurnoutSmsEditor *self)
       text_blank = g_strdup_printf (_("%s came out blank for %s. Add a fallback, as in "
                                       "{first_name|there}."), fields->str, name);
       gtk_label_set_text (self->blank_label, text_blank);
-      gtk_widget_set_visible (GTK_WIDGET (self->blank_label), TRUE);
+      g_free (self->blank_field);
+      self->blank_field = g_strdup (g_ptr_array_index (blanks, 0));
+      gtk_widget_set_visible (self->blank_box, TRUE);
     }
   else
-    gtk_widget_set_visible (GTK_WIDGET (self->blank_label), FALSE);
+    {
+      g_clear_pointer (&self->blank_field, g_free);
+      gtk_widget_set_visible (self->blank_box, FALSE);
+    }
 }
 
 static void
@@ -273,6 +280,43 @@ sms_replace_with_gsm (GtkWidget  *widget,
     gtk_text_buffer_insert (buffer, &start, fixed, -1);
     gtk_text_buffer_end_user_action (buffer);
   }
+}
+
+/* Opens a fallback in the first field that came out blank without one:
+ * {city} becomes {city|} with the cursor after the bar, for the text to
+ * show instead. */
+static void
+sms_add_fallback (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TurnoutSmsEditor *self = TURNOUT_SMS_EDITOR (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+  g_autofree char *text = dup_text (self);
+  g_autoptr(GPtrArray) tokens = NULL;
+
+  if (self->blank_field == NULL)
+    return;
+  tokens = turnout_merge_scan (text);
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      TurnoutMergeToken *token = g_ptr_array_index (tokens, i);
+      GtkTextIter at;
+
+      if (token->kind != TURNOUT_MERGE_TOKEN_FIELD || token->fallback != NULL
+          || g_strcmp0 (token->field, self->blank_field) != 0)
+        continue;
+      /* Before the closing brace. */
+      gtk_text_buffer_get_iter_at_offset (buffer, &at,
+                                          (int) g_utf8_pointer_to_offset (text,
+                                                                          text + token->end - 1));
+      gtk_text_buffer_begin_user_action (buffer);
+      gtk_text_buffer_insert (buffer, &at, "|", 1);
+      gtk_text_buffer_end_user_action (buffer);
+      gtk_text_buffer_place_cursor (buffer, &at);
+      gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+      return;
+    }
 }
 
 /* Media -------------------------------------------------------------------- */
@@ -514,6 +558,7 @@ turnout_sms_editor_dispose (GObject *object)
   g_clear_pointer (&self->media, g_hash_table_unref);
   g_clear_pointer (&self->thumbnails, g_hash_table_unref);
   g_clear_pointer (&self->media_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->blank_field, g_free);
 
   G_OBJECT_CLASS (turnout_sms_editor_parent_class)->dispose (object);
 }
@@ -603,12 +648,14 @@ turnout_sms_editor_class_init (TurnoutSmsEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutSmsEditor, preview_chooser);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSmsEditor, preview_media);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSmsEditor, bubble_label);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutSmsEditor, blank_box);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSmsEditor, blank_label);
   gtk_widget_class_bind_template_callback (widget_class, on_media_entry_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_preview_chooser_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "sms.replace-with-gsm", NULL,
                                    sms_replace_with_gsm);
+  gtk_widget_class_install_action (widget_class, "sms.add-fallback", NULL, sms_add_fallback);
 }
 
 static void
