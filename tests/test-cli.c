@@ -597,6 +597,8 @@ test_template (void)
                              "sms", "--text", "x", NULL);
     g_auto(Run) draft = cli ("--db", path, "template", "create", "--name", "Draft", "--channel",
                              "sms", "--text", "Hi {frist_name}", NULL);
+    g_auto(Run) dash = cli ("--db", path, "template", "create", "--name", "Dash \u2014 café",
+                            "--channel", "sms", "--text", "Doors at 10 \u2014 see you!", NULL);
     g_auto(Run) http = cli ("--db", path, "template", "create", "--name", "Pic", "--channel", "sms",
                             "--text", "x", "--media", "http://example.com/a.jpg", NULL);
     g_auto(Run) email = cli ("--db", path, "template", "create", "--name", "Recap", "--channel",
@@ -613,6 +615,8 @@ test_template (void)
     g_assert_cmpint (draft.status, ==, 0);
     g_assert_nonnull (strstr (draft.err, "frist_name"));
     g_assert_nonnull (strstr (draft.err, "can’t be sent"));
+    /* Non-ASCII text is taken whatever the locale. */
+    g_assert_cmpint (dash.status, ==, 0);
     g_assert_cmpint (http.status, ==, 2);
     g_assert_nonnull (strstr (http.err, "not an https address"));
     g_assert_cmpint (email.status, ==, 0);

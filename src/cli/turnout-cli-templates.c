@@ -428,23 +428,23 @@ turnout_cli_template_command (CliOptions  *options,
   gint64 contact_id = 0, event_id = 0;
   const char *verb;
   const GOptionEntry entries[] = {
-    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The new template’s name"), N_("NAME") },
+    { "name", 0, 0, G_OPTION_ARG_FILENAME, &name, N_("The new template’s name"), N_("NAME") },
     { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("sms or email"), N_("CHANNEL") },
-    { "text", 0, 0, G_OPTION_ARG_STRING, &text,
+    { "text", 0, 0, G_OPTION_ARG_FILENAME, &text,
       N_("SMS: the message; email: a file with the plain-text part"), N_("TEXT") },
-    { "media", 0, 0, G_OPTION_ARG_STRING_ARRAY, &media,
+    { "media", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &media,
       N_("An https address of a picture for an MMS (up to 10)"), N_("URL") },
-    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The email’s subject"), N_("TEXT") },
-    { "preheader", 0, 0, G_OPTION_ARG_STRING, &preheader,
+    { "subject", 0, 0, G_OPTION_ARG_FILENAME, &subject, N_("The email’s subject"), N_("TEXT") },
+    { "preheader", 0, 0, G_OPTION_ARG_FILENAME, &preheader,
       N_("The line inboxes show after the subject"), N_("TEXT") },
     { "html", 0, 0, G_OPTION_ARG_FILENAME, &html, N_("A file with the email’s HTML"), N_("FILE") },
-    { "template", 0, 0, G_OPTION_ARG_STRING, &template_name, N_("A template’s name"),
+    { "template", 0, 0, G_OPTION_ARG_FILENAME, &template_name, N_("A template’s name"),
       N_("NAME") },
     { "contact", 0, 0, G_OPTION_ARG_INT64, &contact_id, N_("The contact to render for"),
       N_("ID") },
     { "event", 0, 0, G_OPTION_ARG_INT64, &event_id,
       N_("The event of the message (default: each contact’s next event)"), N_("ID") },
-    { "segment", 0, 0, G_OPTION_ARG_STRING, &segment,
+    { "segment", 0, 0, G_OPTION_ARG_FILENAME, &segment,
       N_("A saved segment, or a ready-made one: recent, upcoming, first-time, repeat, lapsed, "
          "cancelled, all"), N_("NAME") },
     { NULL }
@@ -454,6 +454,18 @@ turnout_cli_template_command (CliOptions  *options,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse_strv (context, &args, &error))
     return turnout_cli_fail (options, error, EXIT_USAGE);
+  /* Read as bytes and checked here: GLib would refuse any non-ASCII
+   * argument under LANG=C, and a promoter's text is rarely ASCII. */
+  {
+    const char *texts[] = { name, text, subject, preheader, template_name, segment };
+
+    for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+      if (texts[i] != NULL && !g_utf8_validate (texts[i], -1, NULL))
+        return turnout_cli_usage_error (options, _("“%s” is not UTF-8 text"), texts[i]);
+    for (guint i = 0; media != NULL && media[i] != NULL; i++)
+      if (!g_utf8_validate (media[i], -1, NULL))
+        return turnout_cli_usage_error (options, _("“%s” is not UTF-8 text"), media[i]);
+  }
   verb = g_strv_length (args) == 2 ? args[1] : "";
   if (event_id < 0 || contact_id < 0)
     return turnout_cli_usage_error (options, _("--contact and --event take a positive number"));
