@@ -664,6 +664,70 @@ test_template (void)
   }
 }
 
+static void
+test_campaign (void)
+{
+  g_autofree char *path = turnout_test_tmp_path ("campaigns.db");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) root = NULL;
+  TurnoutStore *store;
+
+  g_unlink (path);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  turnout_test_exec_sql (store,
+    "INSERT INTO contacts (id, first_name, phone, sms_consent, created_at, updated_at) VALUES"
+    " (1, 'Ana', '+16505550100', 'opted_in', 0, 0), (2, 'Cy', '+16505550102', 'opted_out', 0, 0);"
+    "INSERT INTO templates (id, name, channel, body_text, created_at, updated_at)"
+    " VALUES (1, 'Doors', 'sms', 'Doors at 10!', 0, 0);");
+  turnout_test_finalize_object (store);
+  {
+    g_auto(Run) created = cli ("--json", "--db", path, "campaign", "create", "--name", "Tonight",
+                               "--channel", "sms", "--segment", "all", "--template", "Doors",
+                               "--at", "2030-01-01T20:00:00+01:00", NULL);
+    g_auto(Run) bad_time = cli ("--db", path, "campaign", "create", "--name", "x", "--channel",
+                                "sms", "--segment", "all", "--template", "Doors", "--at",
+                                "tomorrow", NULL);
+    g_auto(Run) no_segment = cli ("--db", path, "campaign", "create", "--name", "x", "--channel",
+                                  "sms", "--segment", "Nobody", "--template", "Doors", NULL);
+
+    g_assert_cmpint (created.status, ==, 0);
+    root = parse_object (created.out);
+    g_assert_cmpint (json_object_get_int_member (root, "id"), ==, 1);
+    g_clear_pointer (&root, json_object_unref);
+    g_assert_cmpint (bad_time.status, ==, 2);
+    g_assert_nonnull (strstr (bad_time.err, "not an ISO 8601 time"));
+    g_assert_cmpint (no_segment.status, ==, 1);
+    g_assert_nonnull (strstr (no_segment.err, "No segment is called “Nobody”"));
+  }
+  {
+    g_auto(Run) status = cli ("--json", "--db", path, "campaign", "status", "1", NULL);
+    g_auto(Run) paused = cli ("--db", path, "campaign", "pause", "1", NULL);
+    g_auto(Run) again = cli ("--db", path, "campaign", "pause", "1", NULL);
+    g_auto(Run) cancelled = cli ("--json", "--db", path, "campaign", "cancel", "1", NULL);
+    g_auto(Run) missing = cli ("--db", path, "campaign", "status", "7", NULL);
+    const char *keys[] = { "state", "total", "queued", "sending", "sent", "delivered",
+                           "undelivered", "failed", "suppressed", "skipped", "unknown" };
+
+    g_assert_cmpint (status.status, ==, 0);
+    root = parse_object (status.out);
+    g_assert_cmpuint (json_object_get_size (root), ==, G_N_ELEMENTS (keys));
+    for (guint i = 1; i < G_N_ELEMENTS (keys); i++)
+      g_assert_true (json_object_has_member (root, keys[i]));
+    g_assert_cmpstr (json_object_get_string_member (root, "state"), ==, "scheduled");
+    g_clear_pointer (&root, json_object_unref);
+    g_assert_cmpint (paused.status, ==, 0);
+    g_assert_nonnull (strstr (paused.out, "State: paused"));
+    g_assert_cmpint (again.status, ==, 1);
+    g_assert_nonnull (strstr (again.err, "A campaign that is paused can’t be paused"));
+    g_assert_cmpint (cancelled.status, ==, 0);
+    root = parse_object (cancelled.out);
+    g_assert_cmpstr (json_object_get_string_member (root, "state"), ==, "cancelled");
+    g_assert_cmpint (missing.status, ==, 1);
+    g_assert_nonnull (strstr (missing.err, "There is no campaign 7"));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -684,6 +748,7 @@ main (int    argc,
   g_test_add_func ("/cli/segment", test_segment);
   g_test_add_func ("/cli/sms-info", test_sms_info);
   g_test_add_func ("/cli/template", test_template);
+  g_test_add_func ("/cli/campaign", test_campaign);
 
   return g_test_run ();
 }

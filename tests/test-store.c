@@ -1074,6 +1074,36 @@ test_migrates_5_to_6_with_data (void)
   sqlite3_close (db);
 }
 
+static void
+test_migrates_6_to_7_with_data (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = new_path ("v6.db");
+  TurnoutStore *store;
+  sqlite3 *db = make_file_at_version (path, 6);
+
+  raw_exec (db, "INSERT INTO templates (id, name, channel, body_text, created_at, updated_at)"
+                "  VALUES (1, 'Doors', 'sms', 'Hi', 0, 0);"
+                "INSERT INTO campaigns (id, name, channel, template_id, state, created_at,"
+                "                       updated_at)"
+                "  VALUES (1, 'Old', 'sms', 1, 'completed', 3, 4);");
+  sqlite3_close (db);
+
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_store_get_schema_version (store), ==, turnout_store_latest_version ());
+  turnout_test_finalize_object (store);
+
+  db = raw_open (path);
+  /* The campaign is kept; it has no segment rules, which is allowed. */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM campaigns WHERE id = 1 AND name = 'Old'"
+                                " AND state = 'completed' AND segment_rules IS NULL"
+                                " AND segment_name IS NULL AND created_at = 3"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master"
+                                " WHERE name = 'messages_campaign_state'"), ==, 1);
+  sqlite3_close (db);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1094,6 +1124,7 @@ main (int    argc,
   g_test_add_func ("/store/migrate/3-to-4", test_migrates_3_to_4_with_data);
   g_test_add_func ("/store/migrate/4-to-5", test_migrates_4_to_5_with_data);
   g_test_add_func ("/store/migrate/5-to-6", test_migrates_5_to_6_with_data);
+  g_test_add_func ("/store/migrate/6-to-7", test_migrates_6_to_7_with_data);
   g_test_add_func ("/store/figures", test_figures_follow_writes_and_time);
   g_test_add_func ("/store/figures/refresh-lock", test_refresh_waits_only_when_needed);
   g_test_add_func ("/store/schema/unique-sends", test_unique_keys_prevent_duplicate_sends);

@@ -38,6 +38,9 @@ TurnoutStore *turnout_cli_open_store  (CliOptions    *options,
 gboolean      turnout_cli_parse_id    (const char    *text,
                                        gint64        *id);
 
+int           turnout_cli_campaign_command (CliOptions  *options,
+                                            int          argc,
+                                            char       **argv);
 int           turnout_cli_template_command (CliOptions  *options,
                                             int          argc,
                                             char       **argv);

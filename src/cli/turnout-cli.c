@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "turnout-campaigns.h"
 #include "turnout-clock.h"
 #include "turnout-contacts.h"
 #include "turnout-csv.h"
@@ -84,6 +85,9 @@ error_code_name (const GError *error)
            : error->code == TURNOUT_TEMPLATE_ERROR_IN_USE ? "in-use" : "invalid";
   if (error->domain == TURNOUT_MERGE_ERROR)
     return "merge-field";
+  if (error->domain == TURNOUT_CAMPAIGN_ERROR)
+    return error->code == TURNOUT_CAMPAIGN_ERROR_NOT_FOUND ? "not-found"
+           : error->code == TURNOUT_CAMPAIGN_ERROR_STATE ? "state" : "invalid";
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     return "no-such-file";
   return "failed";
@@ -986,6 +990,9 @@ static const Command commands[] = {
     N_("Count contacts, show everything about one (JSON), or erase one for good") },
   { "segment", segment_command, "segment list | count | sample | save [OPTION…]",
     N_("List or save segments; count a segment’s contacts or show some of their ids") },
+  { "campaign", turnout_cli_campaign_command,
+    "campaign create [OPTION…] | status ID | pause ID | resume ID | cancel ID",
+    N_("Create a campaign, show how far it is, or pause, resume or cancel it") },
   { "template", turnout_cli_template_command,
     "template list | create | render | check [OPTION…]",
     N_("List or create templates; render one for a contact, or check it against a segment") },

@@ -427,6 +427,16 @@ static const char migration_5[] =
 static const char migration_6[] =
   "ALTER TABLE templates ADD COLUMN preheader TEXT NOT NULL DEFAULT '';";
 
+/* A campaign keeps the rules it was created with, so one sent to a
+ * ready-made segment ("lapsed") or to a saved segment later deleted still
+ * says whom it was for. */
+static const char migration_7[] =
+  "ALTER TABLE campaigns ADD COLUMN segment_rules TEXT"
+  "  CHECK (segment_rules IS NULL OR json_valid (segment_rules));"
+  "ALTER TABLE campaigns ADD COLUMN segment_name TEXT;"
+  "CREATE INDEX messages_campaign_state ON messages (campaign_id, state)"
+  "  WHERE campaign_id IS NOT NULL;";
+
 static const TurnoutMigration migrations[] = {
   { 1, "contacts, events, registrations, consent, suppressions, segments, templates, "
        "campaigns, automations, messages and settings", migration_1 },
@@ -438,6 +448,8 @@ static const TurnoutMigration migrations[] = {
   { 5, "each contact's next event as a figure, with indexes for upcoming and lapsed segments",
     migration_5 },
   { 6, "a preheader for email templates", migration_6 },
+  { 7, "campaigns keep the rules of their segment; messages by campaign and state",
+    migration_7 },
 };
 
 /* Every table, in the order `turnout-cli doctor` reports them. */
