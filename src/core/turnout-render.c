@@ -64,6 +64,7 @@ turnout_recipient_free (TurnoutRecipient *recipient)
   g_free (recipient->phone);
   g_free (recipient->email);
   g_free (recipient->city);
+  g_free (recipient->time_zone);
   g_free (recipient->sms_consent);
   g_free (recipient->email_consent);
   g_free (recipient->event_name);
@@ -198,7 +199,8 @@ turnout_recipient_reader_new (sqlite3  *db,
     " c.phone IS NOT NULL AND EXISTS (SELECT 1 FROM suppressions s"
     "   WHERE s.channel = 'sms' AND s.address = c.phone),"
     " c.email IS NOT NULL AND EXISTS (SELECT 1 FROM suppressions s"
-    "   WHERE s.channel = 'email' AND s.address = c.email)"
+    "   WHERE s.channel = 'email' AND s.address = c.email),"
+    " c.time_zone"
     " FROM contacts c WHERE c.id = ?1", error);
   if (reader->contact == NULL)
     return NULL;
@@ -277,6 +279,7 @@ turnout_recipient_reader_read (TurnoutRecipientReader  *reader,
   recipient->email_consent = column_text (reader->contact, 6);
   recipient->sms_suppressed = sqlite3_column_int (reader->contact, 7) != 0;
   recipient->email_suppressed = sqlite3_column_int (reader->contact, 8) != 0;
+  recipient->time_zone = column_text (reader->contact, 9);
   sqlite3_reset (reader->contact);
 
   if (reader->next_event == NULL)

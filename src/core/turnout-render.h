@@ -46,6 +46,7 @@ typedef struct
   char   *phone;
   char   *email;
   char   *city;
+  char   *time_zone;         /* the contact's own, NULL when not known */
   char   *sms_consent;
   char   *email_consent;
   gboolean sms_suppressed;
