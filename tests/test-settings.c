@@ -111,6 +111,8 @@ test_validation (void)
   assert_normalizes ("sms.quiet_hours", "", "");
   assert_refused ("sms.quiet_hours", "10pm-8am", "HH:MM");
   assert_refused ("sms.quiet_hours", "25:00-08:00", "“25:00”");
+  assert_refused ("delivery.frequency_cap", "3 a week", "messages/days");
+  assert_refused ("delivery.frequency_cap", "0/7", "messages/days");
   assert_refused ("sms.quiet_hours", "08:00-08:00", "different times");
 
   assert_normalizes ("smtp.security", "tls", "tls");

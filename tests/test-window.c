@@ -499,7 +499,7 @@ expected_page (const char *area)
     return "twilio";
   if (g_str_equal (area, "smtp") || g_str_equal (area, "email"))
     return "email";
-  if (g_str_equal (area, "sms") || g_str_equal (area, "mms"))
+  if (g_str_equal (area, "sms") || g_str_equal (area, "mms") || g_str_equal (area, "delivery"))
     return "sending";
   if (g_str_equal (area, "background"))
     return "background";

@@ -261,6 +261,27 @@ check_time_zone (const char  *value,
   return TRUE;
 }
 
+/* "N/D": at most N messages to one contact in any D days; empty: no cap. */
+static gboolean
+check_frequency_cap (const char  *value,
+                     char       **normalized,
+                     GError     **error)
+{
+  guint64 messages, days;
+  g_auto(GStrv) parts = NULL;
+
+  if (*value == '\0')
+    return TRUE;
+  parts = g_strsplit (value, "/", -1);
+  if (g_strv_length (parts) != 2
+      || !g_ascii_string_to_unsigned (g_strstrip (parts[0]), 10, 1, 1000, &messages, NULL)
+      || !g_ascii_string_to_unsigned (g_strstrip (parts[1]), 10, 1, 365, &days, NULL))
+    return invalid (error, _("the cap is written as messages/days, such as 3/7 for at most 3 "
+                             "messages in 7 days"));
+  *normalized = g_strdup_printf ("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, messages, days);
+  return TRUE;
+}
+
 static const char * const security_choices[] = { "starttls", "tls", "none", NULL };
 static const char * const security_labels[] = {
   N_("STARTTLS (port 587)"),
@@ -323,6 +344,24 @@ static const TurnoutSettingSpec specs[] = {
     N_("Price per MMS"),
     N_("What one MMS message costs you, for cost estimates before sending"),
     0, 100 },
+  { "delivery.retry_after", TURNOUT_SETTING_INT, "30",
+    N_("First retry after (seconds)"),
+    N_("When a provider fails for now, the message is tried again after this long, then "
+       "twice as long each time"),
+    1, 86400 },
+  { "delivery.retry_limit", TURNOUT_SETTING_INT, "3600",
+    N_("Longest wait between retries (seconds)"),
+    N_("The doubling waits stop growing here"),
+    1, 604800 },
+  { "delivery.attempts", TURNOUT_SETTING_INT, "6",
+    N_("Attempts"),
+    N_("How many times a message is tried before it is marked failed"),
+    1, 20 },
+  { "delivery.frequency_cap", TURNOUT_SETTING_STRING, "",
+    N_("Frequency cap"),
+    N_("At most this many messages to one person in so many days, across campaigns and "
+       "automations, such as 3/7; empty means no cap"),
+    .check = check_frequency_cap },
   { "smtp.host", TURNOUT_SETTING_STRING, "",
     N_("Server"),
     N_("The host name of your outgoing mail server, such as smtp.example.com"),

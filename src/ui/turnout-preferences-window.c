@@ -35,6 +35,8 @@ static const AreaInfo areas[] = {
        "Console") },
   { "sms", "sending", N_("Text Messages"), NULL },
   { "mms", "sending", N_("Picture Messages"), NULL },
+  { "delivery", "sending", N_("Retries and Limits"),
+    N_("What happens when a provider is busy, and how often one person may be messaged") },
   { "smtp", "email", N_("Mail Server"),
     N_("Email is sent through your own outgoing mail server") },
   { "email", "email", N_("Footer and Unsubscribe"),
