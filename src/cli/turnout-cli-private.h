@@ -3,6 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "turnout-segment.h"
 #include "turnout-types.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,9 @@ TurnoutStore *turnout_cli_open_store  (CliOptions    *options,
                                        GError       **error);
 gboolean      turnout_cli_parse_id    (const char    *text,
                                        gint64        *id);
+TurnoutSegment *turnout_cli_find_segment (TurnoutStore  *store,
+                                          const char    *name,
+                                          GError       **error);
 
 int           turnout_cli_campaign_command (CliOptions  *options,
                                             int          argc,

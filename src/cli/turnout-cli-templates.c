@@ -195,16 +195,7 @@ dup_email_unsubscribe (TurnoutStore *store)
   g_autofree char *url = dup_setting (store, "email.unsubscribe_url");
   g_autofree char *mailto = dup_setting (store, "email.unsubscribe_mailto");
 
-  if (*url != '\0')
-    return g_strdup_printf (_("Unsubscribe: %s"), url);
-  if (*mailto != '\0')
-    {
-      g_autofree char *link = g_str_has_prefix (mailto, "mailto:")
-                              ? g_strdup (mailto) : g_strconcat ("mailto:", mailto, NULL);
-
-      return g_strdup_printf (_("Unsubscribe: %s"), link);
-    }
-  return g_strdup (_("To stop these emails, reply with “unsubscribe”."));
+  return turnout_email_unsubscribe_text (url, mailto);
 }
 
 typedef struct
@@ -319,11 +310,16 @@ render_template (CliOptions   *options,
   return EXIT_OK;
 }
 
-/* A saved segment's name, else a ready-made segment's id. */
-static TurnoutSegment *
-find_segment (TurnoutStore  *store,
-              const char    *name,
-              GError       **error)
+/**
+ * turnout_cli_find_segment:
+ *
+ * Returns: (transfer full): the saved segment called @name, else the
+ *   ready-made one whose id @name is, or %NULL with @error set.
+ */
+TurnoutSegment *
+turnout_cli_find_segment (TurnoutStore  *store,
+                          const char    *name,
+                          GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
   TurnoutSegment *segment = turnout_segments_get (store, name, &local_error);
@@ -367,7 +363,7 @@ check_template (CliOptions   *options,
 
   if (template == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
-  if ((segment = find_segment (store, segment_name, &error)) == NULL)
+  if ((segment = turnout_cli_find_segment (store, segment_name, &error)) == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
   report = turnout_preflight_run (store, template, segment, event_id, NULL, &error);
   if (report == NULL)

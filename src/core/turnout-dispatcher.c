@@ -11,6 +11,7 @@
 #include "turnout-dispatcher.h"
 #include "turnout-phone.h"
 #include "turnout-render.h"
+#include "turnout-settings.h"
 #include "turnout-sms.h"
 #include "turnout-store.h"
 #include "turnout-template.h"
@@ -72,6 +73,8 @@ struct _TurnoutDispatcher
   GPtrArray     *blocked_prefixes;  /* "+44": countries Twilio refuses (21408) */
   guint          in_flight;
   guint          recording;
+  guint64        recorded;          /* outcomes written so far */
+  guint64        recorded_at_claim; /* … when the claim in flight started */
   gboolean       claiming;
   gboolean       exhausted;         /* the last claim found nothing due */
   gint64         next_due;          /* when the next row waiting is due, 0: none */
@@ -499,24 +502,6 @@ complete_campaigns (sqlite3     *db,
   return TRUE;
 }
 
-/* A setting as stored, else its default. */
-static char *
-dup_setting (sqlite3    *db,
-             const char *key,
-             const char *fallback)
-{
-  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare (db, "SELECT value FROM settings WHERE key = ?1",
-                                                     NULL);
-
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    }
-  return g_strdup (fallback);
-}
-
 static gboolean
 claim_on_db (sqlite3    *db,
              ClaimData  *claim,
@@ -656,7 +641,7 @@ claim_on_db (sqlite3    *db,
         }
 
       turnout_recipient_get_values (recipient, &values);
-      sender_name = dup_setting (db, "general.sender_name", "");
+      sender_name = turnout_db_dup_setting (db, "general.sender_name");
       unsubscribe = turnout_sms_unsubscribe_text ();
       values.sender_name = sender_name;
       values.unsubscribe = unsubscribe;
@@ -1096,7 +1081,9 @@ on_claimed_cb (GObject      *object,
   for (guint i = 0; i < claim->claimed->len; i++)
     g_queue_push_tail (&self->ready, g_steal_pointer (&g_ptr_array_index (claim->claimed, i)));
   g_ptr_array_set_size (claim->claimed, 0);
-  self->exhausted = g_queue_is_empty (&self->ready);
+  /* Nothing due — unless an outcome was written meanwhile, which may have
+   * queued a row again after the claim looked. */
+  self->exhausted = g_queue_is_empty (&self->ready) && self->recorded == self->recorded_at_claim;
   self->next_due = claim->next_due;
   pump (self);
 }
@@ -1122,6 +1109,7 @@ claim (TurnoutDispatcher *self)
   g_ptr_array_remove_index (self->blocked_prefixes, self->blocked_prefixes->len - 1);
   data->claimed = g_ptr_array_new_with_free_func (claimed_free);
   self->claiming = TRUE;
+  self->recorded_at_claim = self->recorded;
   g_task_set_task_data (task, data, claim_data_free);
   turnout_store_run_in_thread (self->store, task, claim_worker);
 }
@@ -1173,6 +1161,7 @@ on_recorded_cb (GObject      *object,
   GError *error = NULL;
 
   self->recording--;
+  self->recorded++;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       fail_run (self, error);

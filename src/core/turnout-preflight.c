@@ -56,52 +56,23 @@ count_key (GHashTable *table,
                         GSIZE_TO_POINTER (GPOINTER_TO_SIZE (value) + 1));
 }
 
-/* A setting's stored value, else its default. */
-static char *
-dup_setting (sqlite3    *db,
-             const char *key)
-{
-  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare (db, "SELECT value FROM settings WHERE key = ?1",
-                                                     NULL);
-
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    }
-  return g_strdup (turnout_setting_spec_lookup (key)->default_value);
-}
-
 static double
 setting_double (sqlite3    *db,
                 const char *key)
 {
-  g_autofree char *value = dup_setting (db, key);
+  g_autofree char *value = turnout_db_dup_setting (db, key);
 
   return g_ascii_strtod (value, NULL);
 }
 
-/* What {unsubscribe} says in an email: the page, else the address. */
+/* What {unsubscribe} says in an email, from the settings. */
 static char *
 dup_email_unsubscribe (sqlite3 *db)
 {
-  g_autofree char *url = dup_setting (db, "email.unsubscribe_url");
-  g_autofree char *mailto = dup_setting (db, "email.unsubscribe_mailto");
+  g_autofree char *url = turnout_db_dup_setting (db, "email.unsubscribe_url");
+  g_autofree char *mailto = turnout_db_dup_setting (db, "email.unsubscribe_mailto");
 
-  if (*url != '\0')
-    /* TRANSLATORS: the unsubscribe line of emails; %s is a web address. */
-    return g_strdup_printf (_("Unsubscribe: %s"), url);
-  if (*mailto != '\0')
-    {
-      g_autofree char *link = g_str_has_prefix (mailto, "mailto:")
-                              ? g_strdup (mailto) : g_strconcat ("mailto:", mailto, NULL);
-
-      return g_strdup_printf (_("Unsubscribe: %s"), link);
-    }
-  /* TRANSLATORS: the unsubscribe line of emails when no address is set in
-   * Preferences; the List-Unsubscribe header still works. */
-  return g_strdup (_("To stop these emails, reply with “unsubscribe”."));
+  return turnout_email_unsubscribe_text (url, mailto);
 }
 
 typedef struct
@@ -239,7 +210,7 @@ run_on_db (sqlite3          *db,
   run.channel = turnout_template_get_channel (template);
   run.mms = !turnout_template_is_email (template)
             && turnout_template_get_media_urls (template)[0] != NULL;
-  run.sender_name = dup_setting (db, "general.sender_name");
+  run.sender_name = turnout_db_dup_setting (db, "general.sender_name");
   run.unsubscribe = turnout_template_is_email (template) ? dup_email_unsubscribe (db)
                                                           : turnout_sms_unsubscribe_text ();
   run.done = done;

@@ -54,6 +54,36 @@ turnout_sms_unsubscribe_text (void)
   return g_strdup (_("Reply STOP to opt out"));
 }
 
+/**
+ * turnout_email_unsubscribe_text:
+ * @url: (nullable): the unsubscribe page (setting email.unsubscribe_url)
+ * @mailto: (nullable): the unsubscribe address (email.unsubscribe_mailto)
+ *
+ * Returns: (transfer full): what {unsubscribe} says in an email: the page,
+ *   else the address, else a request to reply.
+ */
+char *
+turnout_email_unsubscribe_text (const char *url,
+                                const char *mailto)
+{
+  g_autofree char *page = g_strstrip (g_strdup (url != NULL ? url : ""));
+  g_autofree char *address = g_strstrip (g_strdup (mailto != NULL ? mailto : ""));
+
+  if (*page != '\0')
+    /* TRANSLATORS: the unsubscribe line of emails; %s is a web address. */
+    return g_strdup_printf (_("Unsubscribe: %s"), page);
+  if (*address != '\0')
+    {
+      g_autofree char *link = g_str_has_prefix (address, "mailto:")
+                              ? g_strdup (address) : g_strconcat ("mailto:", address, NULL);
+
+      return g_strdup_printf (_("Unsubscribe: %s"), link);
+    }
+  /* TRANSLATORS: the unsubscribe line of emails when no address is set in
+   * Preferences; the List-Unsubscribe header still works. */
+  return g_strdup (_("To stop these emails, reply with “unsubscribe”."));
+}
+
 void
 turnout_recipient_free (TurnoutRecipient *recipient)
 {

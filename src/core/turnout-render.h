@@ -124,6 +124,8 @@ void                     turnout_template_renderer_free   (TurnoutTemplateRender
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TurnoutTemplateRenderer, turnout_template_renderer_free)
 
-char *turnout_sms_unsubscribe_text (void);
+char *turnout_sms_unsubscribe_text   (void);
+char *turnout_email_unsubscribe_text (const char *url,
+                                      const char *mailto);
 
 G_END_DECLS

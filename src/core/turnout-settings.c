@@ -421,6 +421,33 @@ turnout_setting_specs (guint *n_specs)
 }
 
 /**
+ * turnout_db_dup_setting:
+ * @key: a setting of the registry
+ *
+ * For workers, which have a connection and no #TurnoutSettings.
+ *
+ * Returns: (transfer full): the value stored for @key, else its default.
+ */
+char *
+turnout_db_dup_setting (sqlite3    *db,
+                        const char *key)
+{
+  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare (db, "SELECT value FROM settings WHERE key = ?1",
+                                                     NULL);
+  const TurnoutSettingSpec *spec = turnout_setting_spec_lookup (key);
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  return g_strdup (spec->default_value);
+}
+
+/**
  * turnout_setting_spec_lookup:
  *
  * Returns: (nullable): the setting named @key, or %NULL if there is none.

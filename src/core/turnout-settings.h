@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sqlite3.h>
 
 #include "turnout-types.h"
 
@@ -61,6 +62,8 @@ typedef struct
 } TurnoutSettingSpec;
 
 GQuark                    turnout_settings_error_quark  (void);
+char                     *turnout_db_dup_setting        (sqlite3                   *db,
+                                                         const char                *key);
 const TurnoutSettingSpec *turnout_setting_specs         (guint                     *n_specs);
 const TurnoutSettingSpec *turnout_setting_spec_lookup   (const char                *key);
 char                     *turnout_setting_spec_dup_area (const TurnoutSettingSpec  *spec);

@@ -361,27 +361,14 @@ dup_setting (TurnoutEmailEditor *self,
   return g_strstrip (value != NULL ? value : g_strdup (""));
 }
 
-/* What {unsubscribe} says, as the send will say it (see the preflight):
- * the page, else the address, else a request to reply. */
+/* What {unsubscribe} says, as the send will say it. */
 static char *
 dup_email_unsubscribe (TurnoutEmailEditor *self)
 {
   g_autofree char *url = dup_setting (self, "email.unsubscribe_url");
   g_autofree char *mailto = dup_setting (self, "email.unsubscribe_mailto");
 
-  if (*url != '\0')
-    /* TRANSLATORS: the unsubscribe line of emails; %s is a web address. */
-    return g_strdup_printf (_("Unsubscribe: %s"), url);
-  if (*mailto != '\0')
-    {
-      g_autofree char *link = g_str_has_prefix (mailto, "mailto:")
-                              ? g_strdup (mailto) : g_strconcat ("mailto:", mailto, NULL);
-
-      return g_strdup_printf (_("Unsubscribe: %s"), link);
-    }
-  /* TRANSLATORS: the unsubscribe line of emails when no address is set in
-   * Preferences; the List-Unsubscribe header still works. */
-  return g_strdup (_("To stop these emails, reply with “unsubscribe”."));
+  return turnout_email_unsubscribe_text (url, mailto);
 }
 
 /* The name an inbox shows as the sender: the From name of the SMTP
