@@ -5,35 +5,22 @@
 
 #include <glib/gi18n.h>
 
+#include <stdio.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
 #include "turnout-campaigns.h"
+#include "turnout-dispatcher.h"
 #include "turnout-segments.h"
+#include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-templates.h"
+#include "turnout-twilio-sender.h"
 #include "turnout-cli-private.h"
 
 /*
- * turnout-cli campaign create | status | pause | resume | cancel.
+ * turnout-cli campaign create | send | status | pause | resume | cancel.
  */
-
-/* A saved segment's name, else a ready-made one's id. */
-static TurnoutSegment *
-find_segment (TurnoutStore  *store,
-              const char    *name,
-              GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  TurnoutSegment *segment = turnout_segments_get (store, name, &local_error);
-
-  if (segment != NULL)
-    return segment;
-  if (!g_error_matches (local_error, TURNOUT_SEGMENT_ERROR, TURNOUT_SEGMENT_ERROR_NOT_FOUND)
-      || !g_strv_contains (turnout_segment_list_presets (), name))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return turnout_segment_new_preset (name, -1, error);
-}
 
 static int
 create_campaign (CliOptions   *options,
@@ -61,7 +48,7 @@ create_campaign (CliOptions   *options,
                                         at);
       scheduled_at = g_date_time_to_unix (when);
     }
-  if ((segment = find_segment (store, segment_name, &error)) == NULL
+  if ((segment = turnout_cli_find_segment (store, segment_name, &error)) == NULL
       || (template = turnout_templates_get (store, template_name, &error)) == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
   id = turnout_campaigns_create (store, name, channel, segment_name, segment,
@@ -117,6 +104,164 @@ print_status (CliOptions   *options,
   return EXIT_OK;
 }
 
+typedef struct
+{
+  GAsyncResult *result;
+  gboolean      done;
+} Wait;
+
+static void
+on_done_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+typedef struct
+{
+  TurnoutStore *store;
+  gint64        id;
+  gboolean      tty;
+} Progress;
+
+/* On a terminal, a line that says how far the campaign is. */
+static gboolean
+on_progress_cb (gpointer user_data)
+{
+  Progress *progress = user_data;
+  g_autoptr(TurnoutCampaignStatus) status = turnout_campaigns_get_status (progress->store,
+                                                                          progress->id, NULL);
+
+  if (status != NULL && progress->tty)
+    {
+      gint64 waiting = status->counts[0] + status->counts[1] + status->counts[8];
+
+      /* TRANSLATORS: a progress line: sent, then failed, then waiting. */
+      g_printerr (_("\r%" G_GINT64_FORMAT " sent, %" G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT
+                    " waiting of %" G_GINT64_FORMAT "   "),
+                  status->counts[2] + status->counts[3], status->counts[5], waiting,
+                  status->total);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_signal_cb (gpointer user_data)
+{
+  /* Stop taking new messages; those in flight are seen through. */
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gint64
+setting_int (TurnoutSettings *settings,
+             const char      *key)
+{
+  return turnout_settings_get_int (settings, key);
+}
+
+/* Launches a draft (or a scheduled campaign, now) and sends its messages
+ * through Twilio, with the limits in the settings. */
+static int
+send_campaign (CliOptions   *options,
+               TurnoutStore *store,
+               gint64        id,
+               gboolean      wait_for_retries)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutCampaignStatus) status = turnout_campaigns_get_status (store, id, &error);
+  g_autoptr(TurnoutSettings) settings = NULL;
+  g_autoptr(TurnoutTwilioSender) sender = NULL;
+  g_autoptr(TurnoutDispatcher) dispatcher = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *quiet = NULL;
+  g_autofree char *zone = NULL;
+  Wait wait = { NULL, FALSE };
+  Progress progress = { store, id, isatty (STDERR_FILENO) };
+  guint sigint, sigterm, tick;
+  gboolean ok;
+
+  if (status == NULL)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+  if (!g_str_equal (status->channel, "sms"))
+    {
+      g_set_error (&error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_INVALID,
+                   _("Email campaigns can’t be sent yet: the SMTP channel comes in a later "
+                     "version"));
+      return turnout_cli_fail (options, error, EXIT_FAILED);
+    }
+  if ((settings = turnout_settings_new (store, &error)) == NULL)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+  turnout_twilio_sender_new_from_settings_async (settings, NULL, on_done_cb, &wait);
+  while (!wait.done)
+    g_main_context_iteration (NULL, TRUE);
+  sender = turnout_twilio_sender_new_from_settings_finish (wait.result, &error);
+  g_clear_object (&wait.result);
+  if (sender == NULL)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+
+  /* A pause is the user's and waits for them; a stop was the channel's
+   * (credentials, the sender) and asking to send again is trying again. */
+  if (g_str_equal (status->state, "paused") || g_str_equal (status->state, "cancelled"))
+    {
+      g_set_error (&error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_STATE,
+                   g_str_equal (status->state, "paused")
+                   ? _("Campaign %" G_GINT64_FORMAT " is paused: resume it first "
+                       "(turnout-cli campaign resume %" G_GINT64_FORMAT ")")
+                   : _("Campaign %" G_GINT64_FORMAT " was cancelled and can’t be sent"),
+                   id, id);
+      return turnout_cli_fail (options, error, EXIT_FAILED);
+    }
+  if ((g_str_equal (status->state, "draft") || g_str_equal (status->state, "scheduled"))
+      && turnout_campaigns_launch (store, id, NULL, &error) < 0)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+  if (g_str_equal (status->state, "stopped") && !turnout_campaigns_resume (store, id, &error))
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+
+  dispatcher = turnout_dispatcher_new (store, TURNOUT_SENDER (sender));
+  turnout_dispatcher_set_limits (dispatcher, turnout_settings_get_double (settings, "sms.rate"),
+                                 (guint) setting_int (settings, "sms.concurrency"));
+  turnout_dispatcher_set_retry (dispatcher, setting_int (settings, "delivery.retry_after"),
+                                setting_int (settings, "delivery.retry_limit"),
+                                (guint) setting_int (settings, "delivery.attempts"));
+  {
+    g_autofree char *cap = turnout_settings_dup_string (settings, "delivery.frequency_cap");
+    guint messages = 0, days = 1;
+
+    if (sscanf (cap, "%u/%u", &messages, &days) == 2)
+      turnout_dispatcher_set_frequency_cap (dispatcher, messages, days);
+  }
+  quiet = turnout_settings_dup_string (settings, "sms.quiet_hours");
+  zone = turnout_settings_dup_string (settings, "contacts.default_time_zone");
+  if (!turnout_dispatcher_set_quiet_hours (dispatcher, quiet, zone, &error))
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+
+  sigint = g_unix_signal_add (SIGINT, on_signal_cb, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal_cb, cancellable);
+  tick = g_timeout_add (500, on_progress_cb, &progress);
+  wait.done = FALSE;
+  turnout_dispatcher_run_async (dispatcher, id, wait_for_retries, cancellable, on_done_cb, &wait);
+  while (!wait.done)
+    g_main_context_iteration (NULL, TRUE);
+  ok = turnout_dispatcher_run_finish (dispatcher, wait.result, &error);
+  g_clear_object (&wait.result);
+  g_source_remove (tick);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (progress.tty)
+    {
+      on_progress_cb (&progress);
+      g_printerr ("\n");
+    }
+  if (!ok)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+  return EXIT_OK;
+}
+
 int
 turnout_cli_campaign_command (CliOptions  *options,
                               int          argc,
@@ -124,7 +269,7 @@ turnout_cli_campaign_command (CliOptions  *options,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context =
-    g_option_context_new (_("create | status ID | pause ID | resume ID | cancel ID"));
+    g_option_context_new (_("create | send ID | status ID | pause ID | resume ID | cancel ID"));
   g_autoptr(TurnoutStore) store = NULL;
   g_auto(GStrv) args = g_strdupv (argv);
   g_autofree char *name = NULL;
@@ -134,6 +279,7 @@ turnout_cli_campaign_command (CliOptions  *options,
   g_autofree char *at = NULL;
   gint64 event_id = 0;
   gint64 id = 0;
+  gboolean wait_for_retries = FALSE;
   const char *verb;
   const GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_FILENAME, &name, N_("The campaign’s name"), N_("NAME") },
@@ -147,6 +293,9 @@ turnout_cli_campaign_command (CliOptions  *options,
       N_("TIME") },
     { "event", 0, 0, G_OPTION_ARG_INT64, &event_id,
       N_("The event of the messages (default: each contact’s next event)"), N_("ID") },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait_for_retries,
+      N_("send: go on until every message has its outcome, waiting out retries and quiet hours"),
+      NULL },
     { NULL }
   };
 
@@ -176,13 +325,21 @@ turnout_cli_campaign_command (CliOptions  *options,
                               event_id);
     }
 
-  if (!g_strv_contains ((const char * const[]) { "status", "pause", "resume", "cancel", NULL },
-                        verb)
+  if (!g_strv_contains ((const char * const[]) { "send", "status", "pause", "resume", "cancel",
+                                                NULL }, verb)
       || g_strv_length (args) != 3 || !turnout_cli_parse_id (args[2], &id))
     return turnout_cli_usage_error (options, _("usage: turnout-cli campaign create [OPTION…] | "
-                                               "status ID | pause ID | resume ID | cancel ID"));
+                                               "send ID [--wait] | status ID | pause ID | "
+                                               "resume ID | cancel ID"));
   if ((store = turnout_cli_open_store (options, &error)) == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
+  if (g_str_equal (verb, "send"))
+    {
+      int status = send_campaign (options, store, id, wait_for_retries);
+
+      if (status != EXIT_OK)
+        return status;
+    }
   if (g_str_equal (verb, "pause") && !turnout_campaigns_pause (store, id, &error))
     return turnout_cli_fail (options, error, EXIT_FAILED);
   if (g_str_equal (verb, "resume") && !turnout_campaigns_resume (store, id, &error))

@@ -576,14 +576,15 @@ turnout_campaigns_pause (TurnoutStore  *store,
  * turnout_campaigns_resume:
  *
  * Blocks. Lets a paused campaign go on (or wait for its time again, when
- * it had not started).
+ * it had not started), or one stopped by its channel (credentials, sender)
+ * once the user has put that right.
  */
 gboolean
 turnout_campaigns_resume (TurnoutStore  *store,
                           gint64         campaign_id,
                           GError       **error)
 {
-  static const char * const from[] = { "paused", NULL };
+  static const char * const from[] = { "paused", "stopped", NULL };
 
   g_return_val_if_fail (TURNOUT_IS_STORE (store), FALSE);
 

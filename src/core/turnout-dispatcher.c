@@ -3,8 +3,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "turnout-campaigns.h"
 #include "turnout-clock.h"
@@ -78,11 +83,15 @@ struct _TurnoutDispatcher
   gboolean       claiming;
   gboolean       exhausted;         /* the last claim found nothing due */
   gint64         next_due;          /* when the next row waiting is due, 0: none */
-  GArray        *sent_at;           /* monotonic µs of the last sends, for the rate */
+  GArray        *sent_at;           /* monotonic µs of the last answers, for the rate */
   gint64         channel_wait_until;/* monotonic µs: rate-limited */
   guint          timer_id;
   GError        *fatal;
   guint64        sent;
+  guint64        unknown_recorded;  /* answers lost during this run */
+  guint64        unknown_asked;     /* … of which reconciliation has started */
+  gboolean       reconciling;       /* asking the provider about unknown rows */
+  int            lock_fd;           /* held while running: one sender per file and channel */
 };
 
 G_DEFINE_FINAL_TYPE (TurnoutDispatcher, turnout_dispatcher, G_TYPE_OBJECT)
@@ -119,6 +128,8 @@ now (void)
 }
 
 static void pump          (TurnoutDispatcher *self);
+static void recover       (TurnoutDispatcher *self,
+                           gboolean           during_run);
 static void release_ready (TurnoutDispatcher *self);
 
 /* Settings --------------------------------------------------------------- */
@@ -161,6 +172,7 @@ turnout_dispatcher_init (TurnoutDispatcher *self)
   g_queue_init (&self->ready);
   self->blocked_prefixes = g_ptr_array_new_with_free_func (g_free);
   self->sent_at = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->lock_fd = -1;
 }
 
 /**
@@ -898,6 +910,7 @@ typedef struct
   char      *channel;
   gint64     campaign_id;
   gint64     now;
+  gboolean   during_run; /* only rows this run found unknown: none is "sending" by a dead run */
   GPtrArray *unknown;   /* Claimed: to reconcile with the provider */
 } RecoverData;
 
@@ -924,7 +937,8 @@ recover_on_db (sqlite3      *db,
   if (!turnout_db_begin (db, error))
     return FALSE;
   /* Left "sending" by a run that died: the request may have left. */
-  if (!exec_update (db, "UPDATE messages SET state = 'unknown', updated_at = ?4"
+  if (!recover->during_run
+      && !exec_update (db, "UPDATE messages SET state = 'unknown', updated_at = ?4"
                         " WHERE state = 'sending' AND channel = ?2"
                         " AND (?1 = 0 OR campaign_id = ?1) AND ?3 IS NULL",
                     recover->campaign_id, recover->channel, NULL, recover->now, error))
@@ -1016,6 +1030,12 @@ finish_run (TurnoutDispatcher *self,
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (self->lock_fd >= 0)
+    {
+      /* Closing drops the lock; so does dying. */
+      close (self->lock_fd);
+      self->lock_fd = -1;
+    }
   if (task == NULL)
     {
       g_clear_error (&error);
@@ -1114,11 +1134,21 @@ claim (TurnoutDispatcher *self)
   turnout_store_run_in_thread (self->store, task, claim_worker);
 }
 
-/* How long until one more message may leave under the rate, in µs. */
+/* How long until one more message may leave under the rate, in µs; -1:
+ * until a request in flight is answered.
+ *
+ * The rate must hold where it counts, at the provider, and a request
+ * reaches it at some time between leaving and being answered: a new
+ * connection's handshake can hold one back while the next rides a warm
+ * connection. So a message counts against the window from when it left
+ * until one period after its answer came back — then no window at the
+ * provider can hold more than the rate. It costs the answer's latency per
+ * window, never a breach. */
 static gint64
 rate_wait (TurnoutDispatcher *self,
            gint64             monotonic)
 {
+  gint64 period;
   guint window;
 
   if (self->channel_wait_until > monotonic)
@@ -1127,15 +1157,14 @@ rate_wait (TurnoutDispatcher *self,
     return 0;
   /* Whole messages per second; a rate under 1 spaces them out. */
   window = MAX (1, (guint) self->rate);
-  while (self->sent_at->len > 0
-         && g_array_index (self->sent_at, gint64, 0) + (self->rate < 1 ? (gint64) (G_USEC_PER_SEC / self->rate)
-                                                                       : G_USEC_PER_SEC)
-            <= monotonic)
+  period = self->rate < 1 ? (gint64) (G_USEC_PER_SEC / self->rate) : G_USEC_PER_SEC;
+  while (self->sent_at->len > 0 && g_array_index (self->sent_at, gint64, 0) + period <= monotonic)
     g_array_remove_index (self->sent_at, 0);
-  if (self->sent_at->len < window)
+  if (self->sent_at->len + self->in_flight < window)
     return 0;
-  return g_array_index (self->sent_at, gint64, 0)
-         + (self->rate < 1 ? (gint64) (G_USEC_PER_SEC / self->rate) : G_USEC_PER_SEC) - monotonic;
+  if (self->sent_at->len == 0)
+    return -1;
+  return MAX (g_array_index (self->sent_at, gint64, 0) + period - monotonic, 1);
 }
 
 static gint64
@@ -1218,9 +1247,11 @@ record (TurnoutDispatcher *self,
                                            result->message != NULL ? result->message
                                                                    : _("The provider refused"));
       break;
+    case TURNOUT_SEND_UNKNOWN:
+      self->unknown_recorded++;
+      break;
     case TURNOUT_SEND_PERMANENT:
     case TURNOUT_SEND_SUPPRESS:
-    case TURNOUT_SEND_UNKNOWN:
     default:
       break;
     }
@@ -1275,9 +1306,13 @@ on_send_ready_cb (GObject      *object,
   Claimed *claimed = wait->claimed;
   g_autoptr(GError) error = NULL;
   TurnoutSendResult *outcome;
+  gint64 answered;
 
   g_free (wait);
   outcome = turnout_sender_send_finish (TURNOUT_SENDER (object), result, &error);
+  answered = g_get_monotonic_time ();
+  if (self->rate > 0)
+    g_array_append_val (self->sent_at, answered);
   self->in_flight--;
   if (outcome == NULL)
     {
@@ -1288,6 +1323,8 @@ on_send_ready_cb (GObject      *object,
       outcome->message = g_strdup (error != NULL ? error->message : _("Stopped while sending"));
     }
   record (self, claimed, outcome);
+  /* The next request needn't wait for this outcome to be written. */
+  pump (self);
   g_object_unref (self);
 }
 
@@ -1301,9 +1338,7 @@ send_one (TurnoutDispatcher *self,
     .media_urls = (const char * const *) claimed->media,
   };
   SendWait *wait = g_new0 (SendWait, 1);
-  gint64 monotonic = g_get_monotonic_time ();
 
-  g_array_append_val (self->sent_at, monotonic);
   self->in_flight++;
   wait->self = g_object_ref (self);
   wait->claimed = claimed;
@@ -1328,7 +1363,7 @@ pump (TurnoutDispatcher *self)
       /* Rows claimed that will not leave now are queued again as they
        * were; what is out is seen through and recorded. */
       release_ready (self);
-      if (self->in_flight == 0 && self->recording == 0 && !self->claiming)
+      if (self->in_flight == 0 && self->recording == 0 && !self->claiming && !self->reconciling)
         finish_run (self, NULL);
       return;
     }
@@ -1338,6 +1373,9 @@ pump (TurnoutDispatcher *self)
     {
       gint64 wait = rate_wait (self, monotonic);
 
+      /* Waiting on an answer: its callback pumps again. */
+      if (wait < 0)
+        break;
       if (wait > 0)
         {
           wake_in (self, wait);
@@ -1346,10 +1384,19 @@ pump (TurnoutDispatcher *self)
       send_one (self, g_queue_pop_head (&self->ready));
     }
 
-  if (g_queue_is_empty (&self->ready) && !self->claiming)
+  if (g_queue_is_empty (&self->ready) && !self->claiming && !self->reconciling)
     {
       if (!self->exhausted)
         claim (self);
+      else if (self->in_flight == 0 && self->recording == 0
+               && self->unknown_recorded > self->unknown_asked)
+        {
+          /* Answers lost on the way (a reset, a timeout): before anything
+           * else — and before the run ends — ask the provider about them.
+           * Found, they are sent; not found, queued again. */
+          self->unknown_asked = self->unknown_recorded;
+          recover (self, TRUE);
+        }
       else if (self->in_flight == 0 && self->recording == 0)
         {
           gint64 wait_s = self->next_due > 0 ? self->next_due - now () : -1;
@@ -1435,7 +1482,12 @@ reconcile_next (Reconcile *reconcile)
     }
   g_ptr_array_unref (reconcile->unknown);
   g_free (reconcile);
+  self->reconciling = FALSE;
+  /* A row the provider couldn't be asked about stays unknown until the
+   * next run: asking again at once would only fail again. */
+  self->unknown_asked = self->unknown_recorded;
   /* Retries found not sent go out again now, not after a back-off. */
+  self->exhausted = FALSE;
   pump (self);
   g_object_unref (self);
 }
@@ -1452,6 +1504,7 @@ on_recovered_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      self->reconciling = FALSE;
       fail_run (self, error);
       return;
     }
@@ -1460,6 +1513,68 @@ on_recovered_cb (GObject      *object,
   reconcile->unknown = g_steal_pointer (&recover->unknown);
   g_ptr_array_set_free_func (reconcile->unknown, claimed_free);
   reconcile_next (reconcile);
+}
+
+/* Reads the messages whose fate is unknown and asks the provider about
+ * each; the run goes on when all are answered. */
+static void
+recover (TurnoutDispatcher *self,
+         gboolean           during_run)
+{
+  g_autoptr(GTask) task = g_task_new (self->store, NULL, on_recovered_cb, g_object_ref (self));
+  RecoverData *data = g_new0 (RecoverData, 1);
+
+  data->channel = g_strdup (self->channel);
+  data->campaign_id = self->campaign_id;
+  data->now = now ();
+  data->during_run = during_run;
+  data->unknown = g_ptr_array_new_with_free_func (claimed_free);
+  self->reconciling = TRUE;
+  g_task_set_task_data (task, data, recover_data_free);
+  turnout_store_run_in_thread (self->store, task, recover_worker);
+}
+
+/* Two senders on one file would each take the other's messages in flight
+ * for a crashed run's and ask the provider about them too early. An
+ * advisory lock next to the file keeps it to one per channel; the kernel
+ * drops it when the process ends, however it ends. */
+static gboolean
+take_lock (TurnoutDispatcher  *self,
+           GError            **error)
+{
+  const char *path = turnout_store_get_path (self->store);
+  g_autofree char *lock_path = NULL;
+  int fd;
+
+  if (path == NULL || *path == '\0' || g_str_equal (path, ":memory:"))
+    return TRUE;
+  lock_path = g_strdup_printf ("%s-%s.lock", path, self->channel);
+  fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not open “%s”: %s"), lock_path, g_strerror (saved));
+      return FALSE;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      if (saved == EWOULDBLOCK)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                             _("Turnout is already sending from this file (the app’s "
+                               "background service or another turnout-cli); it will send these "
+                               "messages too"));
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("Could not lock “%s”: %s"), lock_path, g_strerror (saved));
+      return FALSE;
+    }
+  self->lock_fd = fd;
+  return TRUE;
 }
 
 /**
@@ -1481,8 +1596,7 @@ turnout_dispatcher_run_async (TurnoutDispatcher   *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  RecoverData *recover;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (TURNOUT_IS_DISPATCHER (self));
 
@@ -1490,6 +1604,12 @@ turnout_dispatcher_run_async (TurnoutDispatcher   *self,
     {
       g_task_report_new_error (self, callback, user_data, turnout_dispatcher_run_async,
                                G_IO_ERROR, G_IO_ERROR_PENDING, _("The dispatcher is running"));
+      return;
+    }
+  if (!take_lock (self, &error))
+    {
+      g_task_report_error (self, callback, user_data, turnout_dispatcher_run_async,
+                           g_steal_pointer (&error));
       return;
     }
   self->task = g_task_new (self, cancellable, callback, user_data);
@@ -1503,14 +1623,9 @@ turnout_dispatcher_run_async (TurnoutDispatcher   *self,
   self->channel_wait_until = 0;
   g_clear_error (&self->fatal);
 
-  recover = g_new0 (RecoverData, 1);
-  recover->channel = g_strdup (self->channel);
-  recover->campaign_id = campaign_id;
-  recover->now = now ();
-  recover->unknown = g_ptr_array_new_with_free_func (claimed_free);
-  task = g_task_new (self->store, NULL, on_recovered_cb, g_object_ref (self));
-  g_task_set_task_data (task, recover, recover_data_free);
-  turnout_store_run_in_thread (self->store, task, recover_worker);
+  self->unknown_recorded = 0;
+  self->unknown_asked = 0;
+  recover (self, FALSE);
 }
 
 /**

@@ -580,6 +580,26 @@ turnout_twilio_sender_get_account_sid (TurnoutTwilioSender *self)
 }
 
 /**
+ * turnout_twilio_sender_set_api_url:
+ * @url: an http:// or https:// address to send requests to instead
+ *
+ * For a process that talks to a fake Twilio of its own (tests, benchmarks)
+ * and so can't name it in `TURNOUT_TWILIO_API_URL` before it starts.
+ */
+void
+turnout_twilio_sender_set_api_url (TurnoutTwilioSender *self,
+                                   const char          *url)
+{
+  g_return_if_fail (TURNOUT_IS_TWILIO_SENDER (self));
+  g_return_if_fail (g_str_has_prefix (url, "http://") || g_str_has_prefix (url, "https://"));
+
+  g_free (self->api_url);
+  self->api_url = g_strdup (url);
+  while (g_str_has_suffix (self->api_url, "/"))
+    self->api_url[strlen (self->api_url) - 1] = '\0';
+}
+
+/**
  * turnout_twilio_sender_get_api_url:
  *
  * Returns: the address requests go to: https://api.twilio.com, or

@@ -161,6 +161,8 @@ TurnoutTwilioSender *turnout_twilio_sender_new_from_settings_finish (GAsyncResul
                                                                     GError             **error);
 
 const char          *turnout_twilio_sender_get_account_sid        (TurnoutTwilioSender   *self);
+void                 turnout_twilio_sender_set_api_url            (TurnoutTwilioSender   *self,
+                                                                   const char            *url);
 const char          *turnout_twilio_sender_get_api_url            (TurnoutTwilioSender   *self);
 void                 turnout_twilio_sender_set_timeout            (TurnoutTwilioSender   *self,
                                                                    guint                  seconds);
