@@ -12,6 +12,7 @@
 #include "turnout-preferences-window.h"
 #include "turnout-segments-pane.h"
 #include "turnout-templates-pane.h"
+#include "turnout-campaigns-pane.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-test-ui.h"
@@ -286,6 +287,14 @@ check_window_panes (TurnoutApplication *application)
           g_assert_true (turnout_templates_pane_get_store (TURNOUT_TEMPLATES_PANE (child)) ==
                          turnout_application_get_store (application));
           g_assert_true (turnout_templates_pane_get_settings (TURNOUT_TEMPLATES_PANE (child)) ==
+                         turnout_application_get_settings (application));
+        }
+      else if (g_str_equal (pane_ids[i], "campaigns"))
+        {
+          g_assert_true (TURNOUT_IS_CAMPAIGNS_PANE (child));
+          g_assert_true (turnout_campaigns_pane_get_store (TURNOUT_CAMPAIGNS_PANE (child)) ==
+                         turnout_application_get_store (application));
+          g_assert_true (turnout_campaigns_pane_get_settings (TURNOUT_CAMPAIGNS_PANE (child)) ==
                          turnout_application_get_settings (application));
         }
       else if (g_str_equal (pane_ids[i], "segments"))

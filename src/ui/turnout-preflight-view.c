@@ -39,6 +39,13 @@ struct _TurnoutPreflightView
 
 G_DEFINE_FINAL_TYPE (TurnoutPreflightView, turnout_preflight_view, ADW_TYPE_BIN)
 
+enum {
+  DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static char *
 format_count (gint64 n)
 {
@@ -215,10 +222,12 @@ on_report_ready_cb (GObject      *object,
     {
       gtk_label_set_text (self->error_label, error->message);
       gtk_stack_set_visible_child_name (self->stack, "error");
+      g_signal_emit (self, signals[DONE], 0);
       return;
     }
   self->report = report;
   show_report (self, report, email);
+  g_signal_emit (self, signals[DONE], 0);
 }
 
 static void
@@ -244,6 +253,16 @@ turnout_preflight_view_class_init (TurnoutPreflightViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = turnout_preflight_view_dispose;
+
+  /**
+   * TurnoutPreflightView::done:
+   *
+   * A check has ended and is shown: turnout_preflight_view_get_report()
+   * has its report, or is %NULL when it failed. Not emitted for a check
+   * that a newer one replaced.
+   */
+  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/turnoutapp/Turnout/ui/turnout-preflight-view.ui");

@@ -10,6 +10,7 @@
 #include "turnout-events-pane.h"
 #include "turnout-segments-pane.h"
 #include "turnout-templates-pane.h"
+#include "turnout-campaigns-pane.h"
 #include "turnout-import-dialog.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
@@ -56,8 +57,9 @@ struct _TurnoutWindow
   TurnoutEventsPane    *events_pane;          /* template child */
   TurnoutSegmentsPane  *segments_pane;        /* template child */
   TurnoutTemplatesPane *templates_pane;       /* template child */
+  TurnoutCampaignsPane *campaigns_pane;       /* template child */
 
-  GBinding             *bindings[8];          /* application → the panes */
+  GBinding             *bindings[10];         /* application → the panes */
   GCancellable         *cancellable;          /* owned; exports in flight */
 };
 
@@ -142,6 +144,10 @@ on_window_application_changed_cb (TurnoutWindow *self)
       self->bindings[6] = g_object_bind_property (application, "store", self->templates_pane,
                                                   "store", G_BINDING_SYNC_CREATE);
       self->bindings[7] = g_object_bind_property (application, "settings", self->templates_pane,
+                                                  "settings", G_BINDING_SYNC_CREATE);
+      self->bindings[8] = g_object_bind_property (application, "store", self->campaigns_pane,
+                                                  "store", G_BINDING_SYNC_CREATE);
+      self->bindings[9] = g_object_bind_property (application, "settings", self->campaigns_pane,
                                                   "settings", G_BINDING_SYNC_CREATE);
     }
   update_store_error (self);
@@ -541,6 +547,7 @@ turnout_window_class_init (TurnoutWindowClass *klass)
   g_type_ensure (TURNOUT_TYPE_EVENTS_PANE);
   g_type_ensure (TURNOUT_TYPE_SEGMENTS_PANE);
   g_type_ensure (TURNOUT_TYPE_TEMPLATES_PANE);
+  g_type_ensure (TURNOUT_TYPE_CAMPAIGNS_PANE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/turnoutapp/Turnout/ui/"
@@ -558,6 +565,7 @@ turnout_window_class_init (TurnoutWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, events_pane);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, segments_pane);
   gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, templates_pane);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutWindow, campaigns_pane);
   gtk_widget_class_bind_template_callback (widget_class, on_pane_stack_visible_child_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_list_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_list_row_activated_cb);

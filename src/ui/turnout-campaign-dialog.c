@@ -1,0 +1,920 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "turnout-campaign-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "turnout-campaign-dialog.h"
+#include "turnout-campaigns-async.h"
+#include "turnout-clock.h"
+#include "turnout-event.h"
+#include "turnout-preflight-view.h"
+#include "turnout-saved-segment.h"
+#include "turnout-segments.h"
+#include "turnout-settings.h"
+#include "turnout-store.h"
+#include "turnout-templates.h"
+
+/*
+ * The "New Campaign" dialog: a name, the channel, the segment (the
+ * ready-made ones, then the saved ones) and a template of that channel,
+ * sent now or at a date and time in a chosen time zone (shown in the
+ * user's own time as well). The preflight below runs again whenever the
+ * segment or the template changes, and the button says what will happen:
+ * "Send to 1,204 people (≈ $9.99)". A last question repeats the count and
+ * the cost before anything is written; then the campaign is created, and
+ * launched when it goes now (which freezes its audience).
+ */
+
+struct _TurnoutCampaignDialog
+{
+  AdwWindow             parent_instance;
+
+  TurnoutStore         *store;              /* owned */
+  TurnoutSettings      *settings;           /* owned, nullable */
+  GCancellable         *cancellable;        /* owned */
+  GListStore           *templates;          /* owned: TurnoutTemplate, every channel */
+  GtkFilterListModel   *channel_templates;  /* owned: those of the chosen channel */
+  GListModel           *saved_segments;     /* owned, nullable: TurnoutSavedSegment */
+  char                 *preflight_key;      /* what the preflight was last run for */
+  gint64                scheduled_at;       /* when scheduling, once the time is valid */
+  gboolean              templates_loaded;
+  gboolean              preflight_pending;
+  gboolean              name_touched;
+  gboolean              sending;
+
+  AdwToastOverlay      *toast_overlay;      /* template child */
+  GtkButton            *confirm_button;     /* template child */
+  GtkWidget            *form_box;           /* template child */
+  AdwEntryRow          *name_row;           /* template child */
+  AdwComboRow          *channel_row;        /* template child */
+  AdwComboRow          *segment_row;        /* template child */
+  GtkStringList        *segment_labels;     /* template child */
+  AdwComboRow          *template_row;       /* template child */
+  GtkCheckButton       *now_check;          /* template child */
+  GtkCheckButton       *schedule_check;     /* template child */
+  GtkWidget            *schedule_box;       /* template child */
+  GtkCalendar          *calendar;           /* template child */
+  GtkSpinButton        *hour_spin;          /* template child */
+  GtkSpinButton        *minute_spin;        /* template child */
+  AdwEntryRow          *zone_row;           /* template child */
+  AdwActionRow         *when_row;           /* template child */
+  GtkLabel             *problem_label;      /* template child */
+  TurnoutPreflightView *preflight_view;     /* template child */
+};
+
+G_DEFINE_FINAL_TYPE (TurnoutCampaignDialog, turnout_campaign_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  CREATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The ready-made segments, by the preset ids campaigns keep as their
+ * segment's name, in the order the Templates pane's check lists them. */
+static const struct
+{
+  const char *id;
+  const char *label;
+} presets[] = {
+  { "all", N_("All contacts") },
+  { "recent", N_("Recent registrants (30 days)") },
+  { "upcoming", N_("Upcoming (next 30 days)") },
+  { "first-time", N_("First-timers") },
+  { "repeat", N_("Repeat fans (3+ events)") },
+  { "lapsed", N_("Lapsed (90 days)") },
+  { "cancelled", N_("Cancelled (last 30 days)") },
+};
+
+static char *
+format_count (gint64 n)
+{
+  return g_strdup_printf ("%'" G_GINT64_FORMAT, n);
+}
+
+static void
+add_error_toast (TurnoutCampaignDialog *self,
+                 const char            *what,
+                 const GError          *error)
+{
+  g_autofree char *title = g_strdup_printf ("%s: %s", what, error->message);
+  AdwToast *toast = adw_toast_new (title);
+
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static const char *
+current_channel (TurnoutCampaignDialog *self)
+{
+  return adw_combo_row_get_selected (self->channel_row) == 1 ? "email" : "sms";
+}
+
+static gboolean
+is_scheduling (TurnoutCampaignDialog *self)
+{
+  return gtk_check_button_get_active (self->schedule_check);
+}
+
+static TurnoutTemplate *
+current_template (TurnoutCampaignDialog *self)
+{
+  gpointer item = adw_combo_row_get_selected_item (self->template_row);
+
+  return TURNOUT_IS_TEMPLATE (item) ? item : NULL;
+}
+
+/* Returns: (transfer full) (nullable): the chosen segment's rules, with
+ * the name the campaign keeps for it in @name. */
+static TurnoutSegment *
+dup_current_segment (TurnoutCampaignDialog  *self,
+                     char                  **name)
+{
+  guint selected = adw_combo_row_get_selected (self->segment_row);
+
+  if (selected == GTK_INVALID_LIST_POSITION)
+    return NULL;
+  if (selected < G_N_ELEMENTS (presets))
+    {
+      if (name != NULL)
+        *name = g_strdup (presets[selected].id);
+      return turnout_segment_new_preset (presets[selected].id, -1, NULL);
+    }
+  selected -= G_N_ELEMENTS (presets);
+  if (self->saved_segments != NULL && selected < g_list_model_get_n_items (self->saved_segments))
+    {
+      g_autoptr(TurnoutSavedSegment) saved = g_list_model_get_item (self->saved_segments, selected);
+
+      if (name != NULL)
+        *name = g_strdup (turnout_saved_segment_get_name (saved));
+      return turnout_segment_ref (turnout_saved_segment_get_segment (saved));
+    }
+  return NULL;
+}
+
+static char *
+dup_current_segment_label (TurnoutCampaignDialog *self)
+{
+  gpointer item = adw_combo_row_get_selected_item (self->segment_row);
+
+  return GTK_IS_STRING_OBJECT (item) ? g_strdup (gtk_string_object_get_string (item))
+                                     : g_strdup ("");
+}
+
+static char *
+dup_zone_text (TurnoutCampaignDialog *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->zone_row))));
+}
+
+/* Works out self->scheduled_at from the date, the time and the zone, and
+ * says where the time stands, or what is wrong with it. */
+static char *
+update_when (TurnoutCampaignDialog *self)
+{
+  g_autofree char *zone_text = dup_zone_text (self);
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(GDateTime) day = NULL;
+  g_autoptr(GDateTime) at = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *there = NULL;
+  g_autofree char *here = NULL;
+  g_autofree char *subtitle = NULL;
+  int year, month, date;
+
+  self->scheduled_at = 0;
+  if (!is_scheduling (self))
+    return NULL;
+  if (!turnout_time_zone_is_valid (zone_text))
+    {
+      adw_action_row_set_subtitle (self->when_row, "");
+      gtk_widget_add_css_class (GTK_WIDGET (self->zone_row), "error");
+      if (*zone_text == '\0')
+        return g_strdup (_("Give the time zone of the time, such as Europe/Berlin."));
+      /* TRANSLATORS: %s is what was typed as a time zone. */
+      return g_strdup_printf (_("“%s” is not a time zone. Use a name such as Europe/Berlin or "
+                                "America/New_York."), zone_text);
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->zone_row), "error");
+  zone = g_time_zone_new_identifier (zone_text);
+  day = gtk_calendar_get_date (self->calendar);
+  g_date_time_get_ymd (day, &year, &month, &date);
+  at = g_date_time_new (zone, year, month, date, gtk_spin_button_get_value_as_int (self->hour_spin),
+                        gtk_spin_button_get_value_as_int (self->minute_spin), 0);
+  if (at == NULL)
+    return g_strdup (_("That date can’t be used: choose another."));
+  local = g_date_time_to_local (at);
+  there = turnout_format_date_time (g_date_time_to_unix (at), zone_text);
+  here = g_date_time_format (local, C_("event date", "%a %-d %b %Y"));
+  {
+    g_autofree char *clock = g_date_time_format (local, "%H:%M");
+
+    /* TRANSLATORS: when a scheduled campaign starts, in the time zone
+     * chosen and in the user's own: "Sat 2 May 2026, 20:00 in
+     * Europe/Berlin · Sat 2 May 2026, 19:00 your time". */
+    subtitle = g_strdup_printf (_("%s in %s · %s, %s your time"), there, zone_text, here, clock);
+  }
+  adw_action_row_set_subtitle (self->when_row, subtitle);
+  if (g_date_time_to_unix (at) <= turnout_clock_get_unix (turnout_clock_get_default ()))
+    /* TRANSLATORS: %s is a date and time such as "Sat 2 May 2026, 20:00". */
+    return g_strdup_printf (_("%s has passed: choose a later time."), there);
+  self->scheduled_at = g_date_time_to_unix (at);
+  return NULL;
+}
+
+static char *
+dup_confirm_label (TurnoutCampaignDialog  *self,
+                   TurnoutPreflightReport *report)
+{
+  g_autofree char *n = NULL;
+  gboolean email = g_str_equal (current_channel (self), "email");
+
+  if (report == NULL)
+    return g_strdup (is_scheduling (self) ? _("Schedule") : _("Send"));
+  n = format_count (report->sendable);
+  if (email)
+    return g_strdup_printf (is_scheduling (self)
+                            /* TRANSLATORS: the button of an email campaign;
+                             * %s is a number of people. */
+                            ? g_dngettext (NULL, "Schedule for %s person", "Schedule for %s people",
+                                           report->sendable)
+                            : g_dngettext (NULL, "Send to %s person", "Send to %s people",
+                                           report->sendable), n);
+  return g_strdup_printf (is_scheduling (self)
+                          /* TRANSLATORS: the button of an SMS campaign: %s
+                           * is a number of people, then the estimated cost
+                           * in US dollars (Twilio's currency). */
+                          ? g_dngettext (NULL, "Schedule for %s person (≈ $%.2f)",
+                                         "Schedule for %s people (≈ $%.2f)", report->sendable)
+                          : g_dngettext (NULL, "Send to %s person (≈ $%.2f)",
+                                         "Send to %s people (≈ $%.2f)", report->sendable),
+                          n, report->cost);
+}
+
+/* Returns: whether everything is there to send or schedule. */
+static gboolean
+update_problems (TurnoutCampaignDialog *self)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autofree char *when_problem = update_when (self);
+  g_autofree char *label = NULL;
+  TurnoutPreflightReport *report = turnout_preflight_view_get_report (self->preflight_view);
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  gboolean ready = TRUE;
+
+  if (self->preflight_pending)
+    report = NULL;
+  if (*name == '\0')
+    {
+      ready = FALSE;
+      /* Said once the name was typed and emptied again, not to greet the
+       * user with an error. */
+      if (self->name_touched)
+        {
+          g_string_append (problems, _("Give the campaign a name."));
+          gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
+        }
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
+  if (self->templates_loaded
+      && g_list_model_get_n_items (G_LIST_MODEL (self->channel_templates)) == 0)
+    {
+      ready = FALSE;
+      if (problems->len > 0)
+        g_string_append_c (problems, '\n');
+      g_string_append (problems, g_str_equal (current_channel (self), "email")
+                                 ? _("There is no email template yet: make one in Templates.")
+                                 : _("There is no SMS template yet: make one in Templates."));
+    }
+  if (when_problem != NULL)
+    {
+      ready = FALSE;
+      if (problems->len > 0)
+        g_string_append_c (problems, '\n');
+      g_string_append (problems, when_problem);
+    }
+  if (report != NULL && report->sendable == 0)
+    {
+      ready = FALSE;
+      if (problems->len > 0)
+        g_string_append_c (problems, '\n');
+      g_string_append (problems, _("No one in this segment would get the message: see who is left "
+                                   "out and why below."));
+    }
+  if (report == NULL)
+    ready = FALSE;
+
+  gtk_label_set_text (self->problem_label, problems->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), problems->len > 0);
+  label = dup_confirm_label (self, report);
+  gtk_button_set_label (self->confirm_button, label);
+  ready = ready && !self->sending;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaign.confirm", ready);
+  return ready;
+}
+
+/* Runs the preflight again when the segment or the template changed. */
+static void
+update_preflight (TurnoutCampaignDialog *self)
+{
+  TurnoutTemplate *template = current_template (self);
+  g_autoptr(TurnoutSegment) segment = dup_current_segment (self, NULL);
+  g_autofree char *key = NULL;
+
+  if (template == NULL || segment == NULL)
+    return;
+  key = g_strdup_printf ("%u/%" G_GINT64_FORMAT, adw_combo_row_get_selected (self->segment_row),
+                         turnout_template_get_id (template));
+  if (g_strcmp0 (key, self->preflight_key) == 0)
+    return;
+  g_free (self->preflight_key);
+  self->preflight_key = g_steal_pointer (&key);
+  self->preflight_pending = TRUE;
+  turnout_preflight_view_run (self->preflight_view, template, segment, 0);
+}
+
+static void
+update (TurnoutCampaignDialog *self)
+{
+  update_preflight (self);
+  update_problems (self);
+}
+
+static void
+on_form_changed_cb (TurnoutCampaignDialog *self)
+{
+  update (self);
+}
+
+static void
+on_name_changed_cb (TurnoutCampaignDialog *self)
+{
+  self->name_touched = TRUE;
+  update_problems (self);
+}
+
+static void
+on_choice_changed_cb (TurnoutCampaignDialog *self)
+{
+  update (self);
+}
+
+static void
+on_channel_changed_cb (TurnoutCampaignDialog *self)
+{
+  GtkFilter *filter = gtk_filter_list_model_get_filter (self->channel_templates);
+
+  gtk_filter_changed (filter, GTK_FILTER_CHANGE_DIFFERENT);
+  update (self);
+}
+
+static void
+on_when_toggled_cb (TurnoutCampaignDialog *self)
+{
+  gtk_widget_set_visible (self->schedule_box, is_scheduling (self));
+  update (self);
+}
+
+static gboolean
+on_spin_output_cb (GtkSpinButton *spin,
+                   gpointer       user_data)
+{
+  g_autofree char *text = g_strdup_printf ("%02d", gtk_spin_button_get_value_as_int (spin));
+
+  if (!g_str_equal (text, gtk_editable_get_text (GTK_EDITABLE (spin))))
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+static void
+on_preflight_done_cb (TurnoutCampaignDialog *self)
+{
+  self->preflight_pending = FALSE;
+  update_problems (self);
+}
+
+static gboolean
+filter_template (gpointer item,
+                 gpointer user_data)
+{
+  TurnoutCampaignDialog *self = user_data;
+
+  return g_str_equal (turnout_template_get_channel (item), current_channel (self));
+}
+
+/* Loading the choices ----------------------------------------------------- */
+
+static void
+on_templates_ready_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) list = turnout_templates_list_finish (TURNOUT_STORE (object), result, &error);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (list == NULL)
+    {
+      add_error_toast (self, _("Could not read the templates"), error);
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    g_ptr_array_add (items, g_list_model_get_item (list, i));
+  g_list_store_splice (self->templates, 0, g_list_model_get_n_items (G_LIST_MODEL (self->templates)),
+                       items->pdata, items->len);
+  self->templates_loaded = TRUE;
+  update (self);
+}
+
+static void
+on_segments_ready_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) saved = turnout_segments_list_finish (TURNOUT_STORE (object), result, &error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  guint selected;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (saved == NULL)
+    {
+      add_error_toast (self, _("Could not read the saved segments"), error);
+      return;
+    }
+  g_set_object (&self->saved_segments, saved);
+  for (guint i = 0; i < g_list_model_get_n_items (saved); i++)
+    {
+      g_autoptr(TurnoutSavedSegment) item = g_list_model_get_item (saved, i);
+
+      g_ptr_array_add (names, (gpointer) turnout_saved_segment_get_name (item));
+    }
+  g_ptr_array_add (names, NULL);
+  /* Appending keeps the ready-made segment chosen so far. */
+  selected = adw_combo_row_get_selected (self->segment_row);
+  gtk_string_list_splice (self->segment_labels, G_N_ELEMENTS (presets),
+                          g_list_model_get_n_items (G_LIST_MODEL (self->segment_labels))
+                          - G_N_ELEMENTS (presets),
+                          (const char * const *) names->pdata);
+  adw_combo_row_set_selected (self->segment_row, selected);
+  update (self);
+}
+
+static char *
+dup_default_zone (TurnoutCampaignDialog *self)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  const char *identifier;
+
+  if (self->settings != NULL)
+    {
+      g_autofree char *zone = turnout_settings_dup_string (self->settings,
+                                                           "contacts.default_time_zone");
+
+      if (turnout_time_zone_is_valid (zone))
+        return g_steal_pointer (&zone);
+    }
+  identifier = g_time_zone_get_identifier (local);
+  return g_strdup (turnout_time_zone_is_valid (identifier) ? identifier : "UTC");
+}
+
+/* The next whole hour but one, in the zone: a time that is still ahead
+ * when the user has finished choosing. */
+static void
+set_default_time (TurnoutCampaignDialog *self)
+{
+  g_autofree char *zone_text = dup_default_zone (self);
+  g_autoptr(GTimeZone) zone = g_time_zone_new_identifier (zone_text);
+  g_autoptr(GDateTime) now = turnout_clock_dup_now (turnout_clock_get_default ());
+  g_autoptr(GDateTime) there = g_date_time_to_timezone (now, zone);
+  g_autoptr(GDateTime) hour = g_date_time_new (zone, g_date_time_get_year (there),
+                                               g_date_time_get_month (there),
+                                               g_date_time_get_day_of_month (there),
+                                               g_date_time_get_hour (there), 0, 0);
+  g_autoptr(GDateTime) start = g_date_time_add_hours (hour, 2);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->zone_row), zone_text);
+  gtk_calendar_select_day (self->calendar, start);
+  gtk_spin_button_set_value (self->hour_spin, g_date_time_get_hour (start));
+  gtk_spin_button_set_value (self->minute_spin, 0);
+}
+
+/* Sending ------------------------------------------------------------------ */
+
+static void
+set_sending (TurnoutCampaignDialog *self,
+             gboolean               sending)
+{
+  self->sending = sending;
+  gtk_widget_set_sensitive (self->form_box, !sending);
+  update_problems (self);
+}
+
+static void
+finish (TurnoutCampaignDialog *self,
+        gint64                 id,
+        gboolean               launched,
+        const char            *problem)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+
+  self->sending = FALSE;
+  g_signal_emit (self, signals[CREATED], 0, id, name, launched, problem);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_launch_ready_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (self), "turnout-campaign-id"));
+
+  /* The campaign exists either way: the pane shows it, as a draft with
+   * the reason when it could not start. */
+  if (turnout_campaigns_launch_finish (TURNOUT_STORE (object), result, &error) < 0)
+    finish (self, id, FALSE, error->message);
+  else
+    finish (self, id, TRUE, NULL);
+}
+
+static void
+on_create_ready_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = turnout_campaigns_create_finish (TURNOUT_STORE (object), result, &error);
+
+  if (id == 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_sending (self, FALSE);
+      add_error_toast (self, _("Could not create the campaign"), error);
+      return;
+    }
+  if (self->scheduled_at > 0)
+    {
+      finish (self, id, FALSE, NULL);
+      return;
+    }
+  g_object_set_data (G_OBJECT (self), "turnout-campaign-id", GSIZE_TO_POINTER ((gsize) id));
+  /* Not cancellable: once created, it is launched or said to be a draft. */
+  turnout_campaigns_launch_async (self->store, id, NULL, on_launch_ready_cb, g_object_ref (self));
+}
+
+static void
+start_sending (TurnoutCampaignDialog *self)
+{
+  g_autofree char *segment_name = NULL;
+  g_autoptr(TurnoutSegment) segment = NULL;
+  TurnoutTemplate *template = current_template (self);
+
+  if (!update_problems (self) || template == NULL)
+    return;
+  segment = dup_current_segment (self, &segment_name);
+  if (segment == NULL)
+    return;
+  set_sending (self, TRUE);
+  turnout_campaigns_create_async (self->store, gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                                  current_channel (self), segment_name, segment,
+                                  turnout_template_get_id (template), 0,
+                                  is_scheduling (self) ? self->scheduled_at : 0, self->cancellable,
+                                  on_create_ready_cb, g_object_ref (self));
+}
+
+static void
+on_confirm_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        gpointer          user_data)
+{
+  TurnoutCampaignDialog *self = user_data;
+
+  if (g_str_equal (response, "send"))
+    start_sending (self);
+}
+
+static void
+campaign_confirm (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (widget);
+  TurnoutPreflightReport *report = turnout_preflight_view_get_report (self->preflight_view);
+  TurnoutTemplate *template = current_template (self);
+  g_autofree char *n = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *segment = dup_current_segment_label (self);
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  g_autoptr(GString) body = g_string_new (NULL);
+  GtkWidget *dialog;
+
+  if (!update_problems (self) || report == NULL || template == NULL)
+    return;
+  n = format_count (report->sendable);
+  heading = g_strdup_printf (is_scheduling (self)
+                             ? g_dngettext (NULL, "Schedule for %s Person?",
+                                            "Schedule for %s People?", report->sendable)
+                             : g_dngettext (NULL, "Send to %s Person?", "Send to %s People?",
+                                            report->sendable), n);
+  if (is_scheduling (self))
+    {
+      g_autofree char *zone = dup_zone_text (self);
+      g_autofree char *when = turnout_format_date_time (self->scheduled_at, zone);
+
+      g_string_append_printf (body,
+                              /* TRANSLATORS: "“Doors” starts Sat 2 May 2026,
+                               * 20:00 (Europe/Berlin) with the template
+                               * “Reminder”. As the segment “Lapsed” stands
+                               * now, 1,204 people would get it." */
+                              g_dngettext (NULL,
+                                           "“%s” starts %s (%s) with the template “%s”. As the "
+                                           "segment “%s” stands now, %s person would get it.",
+                                           "“%s” starts %s (%s) with the template “%s”. As the "
+                                           "segment “%s” stands now, %s people would get it.",
+                                           report->sendable),
+                              name, when, zone, turnout_template_get_name (template), segment, n);
+    }
+  else
+    g_string_append_printf (body,
+                            /* TRANSLATORS: "“Doors” goes out now to 1,204
+                             * people in the segment “Lapsed”, with the
+                             * template “Reminder”." */
+                            g_dngettext (NULL,
+                                         "“%s” goes out now to %s person in the segment “%s”, with "
+                                         "the template “%s”.",
+                                         "“%s” goes out now to %s people in the segment “%s”, with "
+                                         "the template “%s”.", report->sendable),
+                            name, n, segment, turnout_template_get_name (template));
+  if (!turnout_template_is_email (template))
+    {
+      g_string_append (body, "\n\n");
+      /* TRANSLATORS: the estimated price of the send in US dollars. */
+      g_string_append_printf (body, _("Estimated cost: $%.2f."), report->cost);
+    }
+  g_string_append (body, "\n\n");
+  g_string_append (body, is_scheduling (self)
+                         ? _("Who gets it is settled when it starts.")
+                         : _("Contacts who join the segment later don’t get it."));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body->str);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "send",
+                                    is_scheduling (self) ? _("_Schedule") : _("_Send"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send",
+                                              ADW_RESPONSE_SUGGESTED);
+  /* A stray Enter must not send to thousands of people. */
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_confirm_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* GObject ------------------------------------------------------------------- */
+
+static gboolean
+turnout_campaign_dialog_close_request (GtkWindow *window)
+{
+  TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (window);
+
+  /* Closing half way could leave a campaign created and not launched. */
+  if (self->sending)
+    return TRUE;
+  return GTK_WINDOW_CLASS (turnout_campaign_dialog_parent_class)->close_request (window);
+}
+
+static void
+turnout_campaign_dialog_constructed (GObject *object)
+{
+  TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (object);
+
+  G_OBJECT_CLASS (turnout_campaign_dialog_parent_class)->constructed (object);
+
+  turnout_preflight_view_set_store (self->preflight_view, self->store);
+  set_default_time (self);
+  if (self->store != NULL)
+    {
+      turnout_templates_list_async (self->store, self->cancellable, on_templates_ready_cb,
+                                    g_object_ref (self));
+      turnout_segments_list_async (self->store, self->cancellable, on_segments_ready_cb,
+                                   g_object_ref (self));
+    }
+  update (self);
+}
+
+static void
+turnout_campaign_dialog_dispose (GObject *object)
+{
+  TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TURNOUT_TYPE_CAMPAIGN_DIALOG);
+  g_clear_object (&self->channel_templates);
+  g_clear_object (&self->templates);
+  g_clear_object (&self->saved_segments);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (turnout_campaign_dialog_parent_class)->dispose (object);
+}
+
+static void
+turnout_campaign_dialog_finalize (GObject *object)
+{
+  TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (object);
+
+  g_free (self->preflight_key);
+
+  G_OBJECT_CLASS (turnout_campaign_dialog_parent_class)->finalize (object);
+}
+
+static void
+turnout_campaign_dialog_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+turnout_campaign_dialog_set_property (GObject      *object,
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
+{
+  TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_set_object (&self->store, g_value_get_object (value));
+      break;
+    case PROP_SETTINGS:
+      g_set_object (&self->settings, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+turnout_campaign_dialog_class_init (TurnoutCampaignDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = turnout_campaign_dialog_constructed;
+  object_class->dispose = turnout_campaign_dialog_dispose;
+  object_class->finalize = turnout_campaign_dialog_finalize;
+  object_class->get_property = turnout_campaign_dialog_get_property;
+  object_class->set_property = turnout_campaign_dialog_set_property;
+  window_class->close_request = turnout_campaign_dialog_close_request;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, TURNOUT_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, TURNOUT_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TurnoutCampaignDialog::created:
+   * @campaign_id: the new campaign
+   * @name: its name
+   * @launched: whether it is running now (else it is scheduled, or a
+   *   draft that could not start)
+   * @problem: (nullable): why a campaign to send now could not start
+   *
+   * The campaign was written; the dialog closes.
+   */
+  signals[CREATED] = g_signal_new ("created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_STRING,
+                                   G_TYPE_BOOLEAN, G_TYPE_STRING);
+
+  g_type_ensure (TURNOUT_TYPE_PREFLIGHT_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/turnoutapp/Turnout/ui/turnout-campaign-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, confirm_button);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, form_box);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, name_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, channel_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, segment_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, segment_labels);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, template_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, now_check);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, schedule_check);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, schedule_box);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, calendar);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, hour_spin);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, minute_spin);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, zone_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, when_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, preflight_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_form_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_name_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_choice_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_channel_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_when_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_spin_output_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_preflight_done_cb);
+
+  gtk_widget_class_install_action (widget_class, "campaign.confirm", NULL, campaign_confirm);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "campaign.confirm", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
+                                       "campaign.confirm", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+turnout_campaign_dialog_init (TurnoutCampaignDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->templates = g_list_store_new (TURNOUT_TYPE_TEMPLATE);
+  self->channel_templates =
+    gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->templates)),
+                               GTK_FILTER (gtk_custom_filter_new (filter_template, self, NULL)));
+  adw_combo_row_set_expression (self->template_row,
+                                gtk_property_expression_new (TURNOUT_TYPE_TEMPLATE, NULL, "name"));
+  adw_combo_row_set_model (self->template_row, G_LIST_MODEL (self->channel_templates));
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    gtk_string_list_append (self->segment_labels, _(presets[i].label));
+  adw_combo_row_set_selected (self->segment_row, 0);
+}
+
+/**
+ * turnout_campaign_dialog_new:
+ * @parent: (nullable): the window it belongs to
+ * @store: where the campaign goes
+ * @settings: (nullable): for the default time zone
+ *
+ * Returns: (transfer none): the dialog, not shown yet; it destroys itself
+ *   once the campaign is created or the user cancels.
+ */
+TurnoutCampaignDialog *
+turnout_campaign_dialog_new (GtkWindow       *parent,
+                             TurnoutStore    *store,
+                             TurnoutSettings *settings)
+{
+  g_return_val_if_fail (TURNOUT_IS_STORE (store), NULL);
+
+  return g_object_new (TURNOUT_TYPE_CAMPAIGN_DIALOG, "transient-for", parent, "store", store,
+                       "settings", settings, NULL);
+}
+
+/**
+ * turnout_campaign_dialog_segment_label:
+ * @segment_name: (nullable): what a campaign keeps as its segment's name
+ *
+ * Returns: the ready-made segment's label for a preset id, else
+ *   @segment_name itself ("" for %NULL).
+ */
+const char *
+turnout_campaign_dialog_segment_label (const char *segment_name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (g_strcmp0 (presets[i].id, segment_name) == 0)
+      return _(presets[i].label);
+  return segment_name != NULL ? segment_name : "";
+}
