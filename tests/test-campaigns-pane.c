@@ -9,6 +9,8 @@
 #include "turnout-campaign-dialog.h"
 #include "turnout-campaigns-async.h"
 #include "turnout-campaigns-pane.h"
+#include "turnout-send-service.h"
+#include "turnout-fake-twilio.h"
 #include "turnout-clock.h"
 #include "turnout-segments.h"
 #include "turnout-settings.h"
@@ -675,12 +677,90 @@ test_pages (void)
   fixture_tear_down (&fixture);
 }
 
+static guint fake_port;
+
+static void
+on_wake_sender_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  turnout_send_service_wake (user_data);
+}
+
+/* The whole way: the dialog, the application's sender (woken by the pane
+ * as the app's is), the fake Twilio, and the pane following to the end. */
+static void
+test_send_to_fake (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutFakeTwilio) fake = turnout_fake_twilio_new_on_port (fake_port, &error);
+  g_autoptr(TurnoutSendService) service = NULL;
+  g_autoptr(GSimpleActionGroup) app = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) wake = g_simple_action_new ("wake-sender", NULL);
+  g_autoptr(TurnoutFakeMessage) first = NULL;
+  TurnoutCampaignDialog *dialog;
+  GtkWidget *pane, *confirm;
+
+  g_assert_no_error (error);
+  fixture_set_up (&fixture, "fake.db");
+  pane = fixture.pane;
+  g_assert_true (turnout_settings_set (fixture.settings, "twilio.account_sid",
+                                       TURNOUT_FAKE_TWILIO_ACCOUNT_SID, &error));
+  g_assert_true (turnout_settings_set (fixture.settings, "twilio.from", TURNOUT_FAKE_TWILIO_FROM,
+                                       &error));
+  g_assert_true (turnout_settings_set (fixture.settings, "sms.quiet_hours", "off", &error));
+  g_assert_true (turnout_settings_set (fixture.settings, "sms.rate", "1000", &error));
+  g_assert_no_error (error);
+  service = turnout_send_service_new (NULL, fixture.settings);
+  g_signal_connect_object (wake, "activate", G_CALLBACK (on_wake_sender_cb), service, 0);
+  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (wake));
+  gtk_widget_insert_action_group (GTK_WIDGET (fixture.window), "app", G_ACTION_GROUP (app));
+  spin_until (turnout_test_shows (pane, "No Campaigns"));
+
+  dialog = open_dialog (pane);
+  confirm = find_action_button (GTK_WIDGET (dialog), "campaign.confirm");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "_Name")), "Doors tonight");
+  choose (find_row (GTK_WIDGET (dialog), "_Segment"), "Leeds fans");
+  choose (find_row (GTK_WIDGET (dialog), "_Template"), "Doors");
+  spin_until (g_strcmp0 (button_label (confirm), "Send to 5 people (≈ $0.25)") == 0);
+  gtk_widget_activate (confirm);
+  answer (wait_for_question (), "send");
+
+  /* Sent at once (the service's own minute is far off), and the pane
+   * follows to a full bar. */
+  spin_until (progress_is (details_progress (pane), 1.0, "Sent 5 of 5")
+              && turnout_test_shows (pane, "Completed"));
+  g_assert_true (progress_is (list_progress (pane), 1.0, "Sent 5 of 5"));
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 5);
+  g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16505550100"), ==, 1);
+  g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16505550105"), ==, 0);
+  first = turnout_fake_twilio_dup_accepted (fake, 0);
+  g_assert_cmpstr (first->body, ==, "Doors at 10, Ana!");
+  /* Each recipient with the id Twilio gave. */
+  spin_until (shows_cell (pane, "Sent") && shows_cell (pane, first->sid));
+
+  g_object_run_dispose (G_OBJECT (service));
+  gtk_widget_insert_action_group (GTK_WIDGET (fixture.window), "app", NULL);
+  g_clear_object (&wake);
+  turnout_test_finalize_object (g_steal_pointer (&service));
+  fixture_tear_down (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *url = NULL;
+
   turnout_test_init (&argc, &argv);
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  /* The fake Twilio's address, named while this process has no threads. */
+  fake_port = turnout_fake_twilio_pick_port ();
+  url = g_strdup_printf ("http://127.0.0.1:%u", fake_port);
+  g_setenv ("TURNOUT_TWILIO_API_URL", url, TRUE);
+  g_setenv ("TWILIO_ACCOUNT_SID", TURNOUT_FAKE_TWILIO_ACCOUNT_SID, TRUE);
+  g_setenv ("TWILIO_AUTH_TOKEN", TURNOUT_FAKE_TWILIO_AUTH_TOKEN, TRUE);
   /* "Your time" in the dialog and the pane is UTC. */
   g_setenv ("TZ", "UTC", TRUE);
   gtk_test_init (&argc, &argv, NULL);
@@ -690,6 +770,7 @@ main (int   argc,
   g_test_add_func ("/campaigns-pane/schedule", test_schedule);
   g_test_add_func ("/campaigns-pane/retry-completed", test_retry_completed);
   g_test_add_func ("/campaigns-pane/pages", test_pages);
+  g_test_add_func ("/campaigns-pane/send-to-fake", test_send_to_fake);
 
   return g_test_run ();
 }

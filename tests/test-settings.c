@@ -108,7 +108,8 @@ test_validation (void)
   assert_refused ("smtp.port", "70000", "between 1 and 65535");
 
   assert_normalizes ("sms.quiet_hours", "22:00 - 07:30", "22:00-07:30");
-  assert_normalizes ("sms.quiet_hours", "", "");
+  assert_normalizes ("sms.quiet_hours", "", "off");
+  assert_normalizes ("sms.quiet_hours", "OFF", "off");
   assert_refused ("sms.quiet_hours", "10pm-8am", "HH:MM");
   assert_refused ("sms.quiet_hours", "25:00-08:00", "“25:00”");
   assert_refused ("delivery.frequency_cap", "3 a week", "messages/days");

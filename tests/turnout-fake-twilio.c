@@ -2176,3 +2176,30 @@ turnout_fake_twilio_get_max_in_window (TurnoutFakeTwilio *self,
   g_mutex_unlock (&self->lock);
   return best;
 }
+
+/**
+ * turnout_fake_twilio_pick_port:
+ *
+ * A port free on 127.0.0.1 now, for a test that must name the fake in its
+ * environment (TURNOUT_TWILIO_API_URL) before any thread starts, and so
+ * before the fake: start it later with turnout_fake_twilio_new_on_port().
+ */
+guint
+turnout_fake_twilio_pick_port (void)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  g_socket_close (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}

@@ -114,6 +114,7 @@ const char         *turnout_fake_fault_to_string   (TurnoutFakeFault fault);
 G_DECLARE_FINAL_TYPE (TurnoutFakeTwilio, turnout_fake_twilio, TURNOUT, FAKE_TWILIO, GObject)
 
 TurnoutFakeTwilio  *turnout_fake_twilio_new                  (void);
+guint               turnout_fake_twilio_pick_port            (void);
 TurnoutFakeTwilio  *turnout_fake_twilio_new_on_port          (guint               port,
                                                               GError            **error);
 const char         *turnout_fake_twilio_get_url              (TurnoutFakeTwilio  *self);

@@ -157,13 +157,6 @@ on_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gint64
-setting_int (TurnoutSettings *settings,
-             const char      *key)
-{
-  return turnout_settings_get_int (settings, key);
-}
-
 /* Launches a draft (or a scheduled campaign, now) and sends its messages
  * through Twilio, with the limits in the settings. */
 static int
@@ -178,8 +171,6 @@ send_campaign (CliOptions   *options,
   g_autoptr(TurnoutTwilioSender) sender = NULL;
   g_autoptr(TurnoutDispatcher) dispatcher = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autofree char *quiet = NULL;
-  g_autofree char *zone = NULL;
   Wait wait = { NULL, FALSE };
   Progress progress = { store, id, isatty (STDERR_FILENO) };
   guint sigint, sigterm, tick;
@@ -223,21 +214,7 @@ send_campaign (CliOptions   *options,
     return turnout_cli_fail (options, error, EXIT_FAILED);
 
   dispatcher = turnout_dispatcher_new (store, TURNOUT_SENDER (sender));
-  turnout_dispatcher_set_limits (dispatcher, turnout_settings_get_double (settings, "sms.rate"),
-                                 (guint) setting_int (settings, "sms.concurrency"));
-  turnout_dispatcher_set_retry (dispatcher, setting_int (settings, "delivery.retry_after"),
-                                setting_int (settings, "delivery.retry_limit"),
-                                (guint) setting_int (settings, "delivery.attempts"));
-  {
-    g_autofree char *cap = turnout_settings_dup_string (settings, "delivery.frequency_cap");
-    guint messages = 0, days = 1;
-
-    if (sscanf (cap, "%u/%u", &messages, &days) == 2)
-      turnout_dispatcher_set_frequency_cap (dispatcher, messages, days);
-  }
-  quiet = turnout_settings_dup_string (settings, "sms.quiet_hours");
-  zone = turnout_settings_dup_string (settings, "contacts.default_time_zone");
-  if (!turnout_dispatcher_set_quiet_hours (dispatcher, quiet, zone, &error))
+  if (!turnout_dispatcher_apply_settings (dispatcher, settings, &error))
     return turnout_cli_fail (options, error, EXIT_FAILED);
 
   sigint = g_unix_signal_add (SIGINT, on_signal_cb, cancellable);

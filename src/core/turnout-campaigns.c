@@ -609,3 +609,214 @@ turnout_campaigns_cancel (TurnoutStore  *store,
   return change_state (store, campaign_id, from, "cancelled", _("cancelled"), _("Cancelled"),
                        TRUE, error);
 }
+
+/* A scheduled campaign that won't start on its own: @state (scheduled or
+ * stopped) with why. Blocks. */
+static gboolean
+set_reason (TurnoutStore  *store,
+            gint64         id,
+            const char    *state,
+            const char    *reason,
+            GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = FALSE;
+  sqlite3 *db;
+  int rc;
+
+  if ((db = turnout_store_acquire (store, error)) == NULL)
+    return FALSE;
+  stmt = turnout_db_prepare (db, "UPDATE campaigns SET state = ?2, state_reason = ?3,"
+                                 " updated_at = ?4 WHERE id = ?1 AND state = 'scheduled'", error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, state, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, now ());
+      if ((rc = sqlite3_step (stmt)) == SQLITE_DONE)
+        ok = TRUE;
+      else
+        turnout_db_set_error (error, db, rc, _("Could not update the campaign"));
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  turnout_store_release (store, db);
+  return ok;
+}
+
+/**
+ * turnout_campaigns_start_due:
+ * @grace_seconds: how late a campaign may still start on its own
+ * @late: (out) (optional): how many were found too late and left waiting
+ *
+ * Blocks. Launches every scheduled campaign whose time has come. One whose
+ * time passed more than @grace_seconds ago (the computer was off, Turnout
+ * wasn't running) is not sent on its own: it stays scheduled with the
+ * reason, for the user to send it now or cancel it. A campaign that can't
+ * be launched (its template has mistakes) is stopped with the reason, so
+ * it isn't tried every minute.
+ *
+ * Returns: the number of campaigns launched, or -1 with @error set.
+ */
+int
+turnout_campaigns_start_due (TurnoutStore  *store,
+                             gint64         grace_seconds,
+                             int           *late,
+                             GError       **error)
+{
+  g_autoptr(GArray) due = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 at = now ();
+  int launched = 0;
+  int n_late = 0;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (TURNOUT_IS_STORE (store), -1);
+
+  if ((db = turnout_store_acquire (store, error)) == NULL)
+    return -1;
+  /* A reason set means it already waits for the user. */
+  stmt = turnout_db_prepare (db, "SELECT id, scheduled_at FROM campaigns"
+                                 " WHERE state = 'scheduled' AND scheduled_at <= ?1"
+                                 " AND state_reason IS NULL ORDER BY scheduled_at", error);
+  if (stmt == NULL)
+    {
+      turnout_store_release (store, db);
+      return -1;
+    }
+  sqlite3_bind_int64 (stmt, 1, at);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 scheduled_at = sqlite3_column_int64 (stmt, 1);
+
+      g_array_append_val (due, id);
+      g_array_append_val (times, scheduled_at);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      turnout_db_set_error (error, db, rc, _("Could not read the scheduled campaigns"));
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      turnout_store_release (store, db);
+      return -1;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  turnout_store_release (store, db);
+
+  for (guint i = 0; i < due->len; i++)
+    {
+      gint64 id = g_array_index (due, gint64, i);
+      gint64 lateness = at - g_array_index (times, gint64, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (lateness > grace_seconds)
+        {
+          g_autofree char *reason = NULL;
+          int hours = (int) MIN (lateness / 3600, G_MAXINT);
+
+          reason = hours >= 1
+            ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Its time passed %d hour ago while Turnout wasn’t "
+                                            "running. Send it now, or cancel it.",
+                                            "Its time passed %d hours ago while Turnout wasn’t "
+                                            "running. Send it now, or cancel it.", hours), hours)
+            : g_strdup (_("Its time passed while Turnout wasn’t running. Send it now, or cancel "
+                          "it."));
+          if (!set_reason (store, id, "scheduled", reason, error))
+            return -1;
+          n_late++;
+          continue;
+        }
+      if (turnout_campaigns_launch (store, id, NULL, &local_error) >= 0)
+        launched++;
+      else if (g_error_matches (local_error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_STATE))
+        continue;  /* Launched or cancelled meanwhile by someone else. */
+      else if (!set_reason (store, id, "stopped", local_error->message, error))
+        return -1;
+    }
+  if (late != NULL)
+    *late = n_late;
+  return launched;
+}
+
+/**
+ * turnout_campaigns_stop_channel:
+ * @reason: what the user must put right, in words
+ *
+ * Blocks. Stops every running campaign of @channel with @reason, for a
+ * channel that can't send at all (no credentials, a refused account); the
+ * user resumes them once it is put right.
+ *
+ * Returns: the number of campaigns stopped, or -1 with @error set.
+ */
+int
+turnout_campaigns_stop_channel (TurnoutStore  *store,
+                                const char    *channel,
+                                const char    *reason,
+                                GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+  int changed = -1;
+  int rc;
+
+  g_return_val_if_fail (TURNOUT_IS_STORE (store), -1);
+
+  if ((db = turnout_store_acquire (store, error)) == NULL)
+    return -1;
+  stmt = turnout_db_prepare (db, "UPDATE campaigns SET state = 'stopped', state_reason = ?2,"
+                                 " updated_at = ?3 WHERE state = 'running' AND channel = ?1",
+                             error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, channel, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, reason, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, now ());
+      if ((rc = sqlite3_step (stmt)) == SQLITE_DONE)
+        changed = sqlite3_changes (db);
+      else
+        turnout_db_set_error (error, db, rc, _("Could not stop the campaigns"));
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  turnout_store_release (store, db);
+  return changed;
+}
+
+/**
+ * turnout_campaigns_count_running:
+ *
+ * Blocks.
+ *
+ * Returns: how many campaigns of @channel are running, or -1 with @error
+ *   set.
+ */
+int
+turnout_campaigns_count_running (TurnoutStore  *store,
+                                 const char    *channel,
+                                 GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+  int count = -1;
+  int rc;
+
+  g_return_val_if_fail (TURNOUT_IS_STORE (store), -1);
+
+  if ((db = turnout_store_acquire (store, error)) == NULL)
+    return -1;
+  stmt = turnout_db_prepare (db, "SELECT count (*) FROM campaigns"
+                                 " WHERE state = 'running' AND channel = ?1", error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, channel, -1, SQLITE_STATIC);
+      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        count = sqlite3_column_int (stmt, 0);
+      else
+        turnout_db_set_error (error, db, rc, _("Could not read the campaigns"));
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  turnout_store_release (store, db);
+  return count;
+}

@@ -82,4 +82,16 @@ gboolean               turnout_campaigns_cancel     (TurnoutStore    *store,
                                                      gint64           campaign_id,
                                                      GError         **error);
 
+int                    turnout_campaigns_start_due  (TurnoutStore    *store,
+                                                     gint64           grace_seconds,
+                                                     int             *late,
+                                                     GError         **error);
+int                    turnout_campaigns_stop_channel (TurnoutStore  *store,
+                                                     const char      *channel,
+                                                     const char      *reason,
+                                                     GError         **error);
+int                    turnout_campaigns_count_running (TurnoutStore *store,
+                                                     const char      *channel,
+                                                     GError         **error);
+
 G_END_DECLS

@@ -1578,6 +1578,46 @@ take_lock (TurnoutDispatcher  *self,
 }
 
 /**
+ * turnout_dispatcher_apply_settings:
+ *
+ * Takes the limits of the user's settings for the dispatcher's channel:
+ * rate and requests at once, retries, quiet hours (in the contact's time
+ * zone, else the default one) and the frequency cap.
+ *
+ * Returns: %FALSE with @error set when a stored value can't be used.
+ */
+gboolean
+turnout_dispatcher_apply_settings (TurnoutDispatcher  *self,
+                                   TurnoutSettings    *settings,
+                                   GError            **error)
+{
+  g_autofree char *cap = NULL;
+  g_autofree char *quiet = NULL;
+  g_autofree char *zone = NULL;
+  guint messages = 0, days = 0;
+
+  g_return_val_if_fail (TURNOUT_IS_DISPATCHER (self), FALSE);
+  g_return_val_if_fail (TURNOUT_IS_SETTINGS (settings), FALSE);
+
+  if (g_str_equal (self->channel, "sms"))
+    {
+      turnout_dispatcher_set_limits (self, turnout_settings_get_double (settings, "sms.rate"),
+                                     (guint) turnout_settings_get_int (settings, "sms.concurrency"));
+      quiet = turnout_settings_dup_string (settings, "sms.quiet_hours");
+    }
+  turnout_dispatcher_set_retry (self, turnout_settings_get_int (settings, "delivery.retry_after"),
+                                turnout_settings_get_int (settings, "delivery.retry_limit"),
+                                (guint) turnout_settings_get_int (settings, "delivery.attempts"));
+  cap = turnout_settings_dup_string (settings, "delivery.frequency_cap");
+  if (sscanf (cap, "%u/%u", &messages, &days) == 2)
+    turnout_dispatcher_set_frequency_cap (self, messages, days);
+  else
+    turnout_dispatcher_set_frequency_cap (self, 0, 0);
+  zone = turnout_settings_dup_string (settings, "contacts.default_time_zone");
+  return turnout_dispatcher_set_quiet_hours (self, quiet != NULL ? quiet : "off", zone, error);
+}
+
+/**
  * turnout_dispatcher_run_async:
  * @campaign_id: send only this campaign's messages, or 0 for every
  *   running campaign of the channel

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "turnout-sender.h"
+#include "turnout-settings.h"
 #include "turnout-types.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,9 @@ gboolean           turnout_dispatcher_set_quiet_hours    (TurnoutDispatcher  *se
 void               turnout_dispatcher_set_frequency_cap  (TurnoutDispatcher  *self,
                                                           guint               messages,
                                                           guint               days);
+gboolean           turnout_dispatcher_apply_settings     (TurnoutDispatcher  *self,
+                                                          TurnoutSettings    *settings,
+                                                          GError            **error);
 void               turnout_dispatcher_run_async          (TurnoutDispatcher  *self,
                                                           gint64              campaign_id,
                                                           gboolean            wait_for_retries,

@@ -203,11 +203,15 @@ check_quiet_hours (const char  *value,
   g_auto(GStrv) parts = NULL;
   int from, to;
 
-  if (*value == '\0')
-    return TRUE;
+  if (*value == '\0' || g_ascii_strcasecmp (value, "off") == 0)
+    {
+      *normalized = g_strdup ("off");
+      return TRUE;
+    }
   parts = g_strsplit (value, "-", -1);
   if (g_strv_length (parts) != 2)
-    return invalid (error, _("quiet hours are written as two times, such as 21:00-08:00"));
+    return invalid (error, _("quiet hours are written as two times, such as 21:00-08:00, or "
+                             "as off"));
   g_strstrip (parts[0]);
   g_strstrip (parts[1]);
   if (!parse_clock_time (parts[0], &from))
@@ -357,6 +361,11 @@ static const TurnoutSettingSpec specs[] = {
     N_("Attempts"),
     N_("How many times a message is tried before it is marked failed"),
     1, 20 },
+  { "delivery.grace_period", TURNOUT_SETTING_INT, "6",
+    N_("Late start allowed (hours)"),
+    N_("A scheduled campaign whose time passed while Turnout wasn't running starts when it "
+       "runs again, unless it is later than this; then it waits for you"),
+    0, 168 },
   { "delivery.frequency_cap", TURNOUT_SETTING_STRING, "",
     N_("Frequency cap"),
     N_("At most this many messages to one person in so many days, across campaigns and "

@@ -11,6 +11,7 @@
 #include "turnout-about.h"
 #include "turnout-background.h"
 #include "turnout-preferences-window.h"
+#include "turnout-send-service.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-window.h"
@@ -31,6 +32,7 @@ struct _TurnoutApplication
   TurnoutSettings *settings;      /* owned; NULL until open */
   GError          *store_error;   /* owned; why the store could not be opened */
   TurnoutBackground *background;  /* owned; NULL until open */
+  TurnoutSendService *sender;     /* owned; NULL until open */
   gboolean         told_background;
   gboolean         quitting;
 };
@@ -93,6 +95,9 @@ on_store_opened_cb (GObject      *object,
   self->store = g_steal_pointer (&store);
   self->settings = g_steal_pointer (&settings);
   self->background = turnout_background_new (G_APPLICATION (self), self->settings);
+  /* Sends running campaigns, starts scheduled ones and, first of all,
+   * finishes what a crash or a power cut left half done. */
+  self->sender = turnout_send_service_new (G_APPLICATION (self), self->settings);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS]);
 }
@@ -115,6 +120,19 @@ turnout_application_quit_action (GSimpleAction *action,
   g_list_free_full (windows, g_object_unref);
 
   g_application_quit (G_APPLICATION (self));
+}
+
+/* Activated by the Campaigns pane after a launch or a resume, so the
+ * messages go now rather than at the next minute. */
+static void
+turnout_application_wake_sender_action (GSimpleAction *action,
+                                        GVariant      *parameter,
+                                        gpointer       user_data)
+{
+  TurnoutApplication *self = TURNOUT_APPLICATION (user_data);
+
+  if (self->sender != NULL)
+    turnout_send_service_wake (self->sender);
 }
 
 static void
@@ -179,6 +197,7 @@ static const GActionEntry app_actions[] = {
   { "quit", turnout_application_quit_action },
   { "preferences", turnout_application_preferences_action },
   { "about", turnout_application_about_action },
+  { "wake-sender", turnout_application_wake_sender_action },
 };
 
 static void
@@ -258,6 +277,10 @@ turnout_application_shutdown (GApplication *application)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->background);
+  /* Whatever is in flight now is reconciled at the next start. */
+  if (self->sender != NULL)
+    g_object_run_dispose (G_OBJECT (self->sender));
+  g_clear_object (&self->sender);
 
   G_APPLICATION_CLASS (turnout_application_parent_class)->shutdown (application);
 }
@@ -280,6 +303,9 @@ turnout_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->background);
+  if (self->sender != NULL)
+    g_object_run_dispose (G_OBJECT (self->sender));
+  g_clear_object (&self->sender);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
 

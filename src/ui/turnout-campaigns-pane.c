@@ -193,7 +193,8 @@ update_actions (TurnoutCampaignsPane *self)
   TurnoutCampaign *shown = self->store != NULL ? self->shown : NULL;
   gboolean can_launch = state_is (shown, "draft") || state_is (shown, "scheduled");
   gboolean can_pause = state_is (shown, "scheduled") || state_is (shown, "running");
-  gboolean can_resume = state_is (shown, "paused");
+  /* A stop is the channel's (credentials, the sender): resumable once put right. */
+  gboolean can_resume = state_is (shown, "paused") || state_is (shown, "stopped");
   gboolean can_cancel = can_launch || state_is (shown, "running") || can_resume;
   gboolean has_failed = shown != NULL && turnout_campaign_get_count (shown, "failed") > 0;
   gboolean can_retry = has_failed && (state_is (shown, "running") || can_resume
@@ -785,6 +786,15 @@ action_data_free (ActionData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ActionData, action_data_free)
 
+/* The application's sender runs on its own every minute; after a launch
+ * or a resume the user shouldn't wait for that. Nothing happens where no
+ * sender listens (a pane on its own). */
+static void
+wake_sender (TurnoutCampaignsPane *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.wake-sender", NULL);
+}
+
 static void
 on_dialog_created_cb (TurnoutCampaignsPane  *self,
                       gint64                 id,
@@ -809,6 +819,8 @@ on_dialog_created_cb (TurnoutCampaignsPane  *self,
   toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, problem != NULL ? 0 : 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  if (launched && problem == NULL)
+    wake_sender (self);
   self->select_id = id;
   reload (self);
 }
@@ -874,8 +886,11 @@ on_changed_ready_cb (GObject      *object,
         /* TRANSLATORS: %s is a campaign's name. */
         title = g_strdup_printf (_("Paused “%s”"), data->name);
       else if (tag == turnout_campaigns_resume_async)
-        /* TRANSLATORS: %s is a campaign's name. */
-        title = g_strdup_printf (_("Resumed “%s”"), data->name);
+        {
+          /* TRANSLATORS: %s is a campaign's name. */
+          title = g_strdup_printf (_("Resumed “%s”"), data->name);
+          wake_sender (self);
+        }
       else
         /* TRANSLATORS: %s is a campaign's name. */
         title = g_strdup_printf (_("Cancelled “%s”"), data->name);
@@ -992,6 +1007,7 @@ on_launch_ready_cb (GObject      *object,
       /* TRANSLATORS: %s is a campaign's name. */
       title = g_strdup_printf (_("“%s” is sending"), data->name);
       add_toast (data->self, title);
+      wake_sender (data->self);
     }
   reload (data->self);
   load_recipients (data->self, TRUE);
@@ -1072,6 +1088,7 @@ on_retry_ready_cb (GObject      *object,
       title = g_strdup_printf (g_dngettext (NULL, "%s failed message goes out again",
                                             "%s failed messages go out again", n), count);
       add_toast (data->self, title);
+      wake_sender (data->self);
     }
   reload (data->self);
   load_recipients (data->self, TRUE);

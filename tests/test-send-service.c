@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "turnout-campaigns.h"
+#include "turnout-segment.h"
+#include "turnout-send-service.h"
+#include "turnout-settings.h"
+#include "turnout-store.h"
+#include "turnout-fake-twilio.h"
+#include "turnout-test-db.h"
+#include "turnout-test-utils.h"
+
+/* The service that sends while the app runs, against the fake Twilio. Its
+ * port is chosen before any thread starts, so the environment the Twilio
+ * client reads can name it. */
+
+static guint fake_port;
+
+static TurnoutStore *
+open_store (const char *name)
+{
+  g_autofree char *path = turnout_test_tmp_path (name);
+  g_autoptr(GError) error = NULL;
+  TurnoutStore *store;
+
+  g_unlink (path);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  turnout_test_exec_sql (store,
+    "INSERT INTO contacts (id, first_name, phone, sms_consent, time_zone, created_at, updated_at)"
+    " VALUES (1, 'Ana', '+16502000001', 'opted_in', 'UTC', 0, 0),"
+    "        (2, 'Bo', '+16502000002', 'opted_in', 'UTC', 0, 0),"
+    "        (3, 'Cy', '+16502000003', 'opted_in', 'UTC', 0, 0);"
+    "INSERT INTO templates (id, name, channel, body_text, created_at, updated_at)"
+    " VALUES (1, 'Doors', 'sms', 'Doors at 10, {first_name}!', 0, 0);"
+    "INSERT INTO settings (key, value, updated_at) VALUES"
+    " ('twilio.account_sid', '" TURNOUT_FAKE_TWILIO_ACCOUNT_SID "', 0),"
+    " ('twilio.from', '" TURNOUT_FAKE_TWILIO_FROM "', 0),"
+    " ('sms.rate', '1000', 0), ('sms.quiet_hours', 'off', 0);");
+  return store;
+}
+
+static gint64
+create (TurnoutStore *store,
+        const char   *name,
+        gint64        scheduled_at)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutSegment) all = turnout_segment_new_preset ("all", -1, &error);
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = turnout_campaigns_create (store, name, "sms", "all", all, 1, 0, scheduled_at, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static char *
+campaign_field (TurnoutStore *store,
+                gint64        id,
+                const char   *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT ifnull (%s, '') FROM campaigns WHERE id = %"
+                                          G_GINT64_FORMAT, column, id);
+
+  return turnout_test_query_text (store, sql);
+}
+
+static void
+wait_passes (TurnoutSendService *service,
+             guint               passes)
+{
+  spin_until (turnout_send_service_get_passes (service) >= passes);
+}
+
+static void
+test_scheduled (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutFakeTwilio) fake = turnout_fake_twilio_new_on_port (fake_port, &error);
+  g_autoptr(TurnoutStore) store = open_store ("scheduled.db");
+  g_autoptr(TurnoutSettings) settings = NULL;
+  g_autoptr(TurnoutSendService) service = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *reason = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 on_time, late, later;
+
+  g_assert_no_error (error);
+  /* One due an hour ago (the computer was off: within the 6 h grace), one
+   * 8 hours late, one still to come. */
+  on_time = create (store, "Doors tonight", now + 3600);
+  late = create (store, "Last week's", now + 3600);
+  later = create (store, "Next week", now + 7 * 86400);
+  turnout_test_exec_sql (store, "UPDATE campaigns SET scheduled_at = strftime ('%s', 'now') - 3600"
+                                " WHERE name = 'Doors tonight';"
+                                "UPDATE campaigns SET scheduled_at = strftime ('%s', 'now') - 8 * 3600"
+                                " WHERE name = 'Last week''s';");
+  settings = turnout_settings_new (store, &error);
+  g_assert_no_error (error);
+
+  service = turnout_send_service_new (NULL, settings);
+  wait_passes (service, 1);
+  g_assert_null (turnout_send_service_get_problem (service));
+
+  /* The one on time went out, once to each. */
+  state = campaign_field (store, on_time, "state");
+  g_assert_cmpstr (state, ==, "completed");
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 3);
+  g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16502000002"), ==, 1);
+
+  /* The late one waits for the user, saying why; the next pass leaves it. */
+  g_clear_pointer (&state, g_free);
+  state = campaign_field (store, late, "state");
+  reason = campaign_field (store, late, "state_reason");
+  g_assert_cmpstr (state, ==, "scheduled");
+  g_assert_cmpstr (reason, ==, "Its time passed 8 hours ago while Turnout wasn’t running. "
+                               "Send it now, or cancel it.");
+  g_clear_pointer (&state, g_free);
+  state = campaign_field (store, later, "state");
+  g_assert_cmpstr (state, ==, "scheduled");
+
+  turnout_send_service_wake (service);
+  wait_passes (service, 2);
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 3);
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM messages"), ==, 3);
+
+  /* The user sends it now: woken, the service sends it at once. */
+  g_assert_cmpint (turnout_campaigns_launch (store, late, NULL, &error), ==, 3);
+  g_assert_no_error (error);
+  turnout_send_service_wake (service);
+  wait_passes (service, 3);
+  g_clear_pointer (&state, g_free);
+  state = campaign_field (store, late, "state");
+  g_assert_cmpstr (state, ==, "completed");
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 6);
+  g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16502000002"), ==, 2);
+
+  g_object_run_dispose (G_OBJECT (service));
+  turnout_test_finalize_object (g_steal_pointer (&service));
+}
+
+static void
+test_stopped_and_resumed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutFakeTwilio) fake = turnout_fake_twilio_new_on_port (fake_port, &error);
+  g_autoptr(TurnoutStore) store = open_store ("stopped.db");
+  g_autoptr(TurnoutSettings) settings = NULL;
+  g_autoptr(TurnoutSendService) service = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *reason = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  /* The account was suspended: Twilio refuses the credentials. */
+  turnout_fake_twilio_set_account (fake, TURNOUT_FAKE_TWILIO_FRIENDLY_NAME, "suspended");
+  id = create (store, "Doors", 0);
+  g_assert_cmpint (turnout_campaigns_launch (store, id, NULL, &error), ==, 3);
+  g_assert_no_error (error);
+  settings = turnout_settings_new (store, &error);
+  g_assert_no_error (error);
+
+  service = turnout_send_service_new (NULL, settings);
+  wait_passes (service, 1);
+  /* Stopped, saying what to check; nobody failed for it. */
+  state = campaign_field (store, id, "state");
+  reason = campaign_field (store, id, "state_reason");
+  g_assert_cmpstr (state, ==, "stopped");
+  g_assert_nonnull (turnout_send_service_get_problem (service));
+  g_assert_cmpstr (reason, ==, turnout_send_service_get_problem (service));
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM messages"
+                                                  " WHERE state = 'queued'"), ==, 3);
+
+  /* Put right and resumed: it finishes. */
+  turnout_fake_twilio_set_account (fake, TURNOUT_FAKE_TWILIO_FRIENDLY_NAME, "active");
+  g_assert_true (turnout_campaigns_resume (store, id, &error));
+  g_assert_no_error (error);
+  turnout_send_service_wake (service);
+  wait_passes (service, 2);
+  g_clear_pointer (&state, g_free);
+  state = campaign_field (store, id, "state");
+  g_assert_cmpstr (state, ==, "completed");
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 3);
+  g_assert_null (turnout_send_service_get_problem (service));
+
+  g_object_run_dispose (G_OBJECT (service));
+  turnout_test_finalize_object (g_steal_pointer (&service));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *url = NULL;
+
+  turnout_test_init (&argc, &argv);
+
+  /* A free port for the fake, named in the environment while this
+   * process has no threads yet. */
+  fake_port = turnout_fake_twilio_pick_port ();
+  url = g_strdup_printf ("http://127.0.0.1:%u", fake_port);
+  g_setenv ("TURNOUT_TWILIO_API_URL", url, TRUE);
+  g_setenv ("TWILIO_ACCOUNT_SID", TURNOUT_FAKE_TWILIO_ACCOUNT_SID, TRUE);
+  g_setenv ("TWILIO_AUTH_TOKEN", TURNOUT_FAKE_TWILIO_AUTH_TOKEN, TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/send-service/scheduled", test_scheduled);
+  g_test_add_func ("/send-service/stopped-and-resumed", test_stopped_and_resumed);
+
+  return g_test_run ();
+}
