@@ -124,7 +124,7 @@ test_doctor_new_file (void)
   g_assert_cmpstr (json_object_get_string_member (root, "integrity"), ==, "ok");
   g_assert_cmpint (json_object_get_int_member (root, "size_bytes"), >, 0);
   tables = json_object_get_object_member (root, "tables");
-  g_assert_cmpint (json_object_get_size (tables), ==, 14);
+  g_assert_cmpint (json_object_get_size (tables), ==, 15);
   g_assert_cmpint (json_object_get_int_member (tables, "contacts"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (tables, "messages"), ==, 0);
 

@@ -944,7 +944,7 @@ test_open_and_count_async (void)
   counts = turnout_store_count_rows_finish (store, turnout_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_clear_object (&result);
-  g_assert_cmpuint (counts->len, ==, 14);
+  g_assert_cmpuint (counts->len, ==, 15);
   for (guint i = 0; i < counts->len; i++)
     g_assert_cmpint (g_array_index (counts, TurnoutTableCount, i).rows, ==, 0);
   g_array_unref (counts);

@@ -48,5 +48,11 @@ int           turnout_cli_campaign_command (CliOptions  *options,
 int           turnout_cli_template_command (CliOptions  *options,
                                             int          argc,
                                             char       **argv);
+int           turnout_cli_send_command     (CliOptions  *options,
+                                            int          argc,
+                                            char       **argv);
+int           turnout_cli_poll_command     (CliOptions  *options,
+                                            int          argc,
+                                            char       **argv);
 
 G_END_DECLS

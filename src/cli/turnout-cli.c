@@ -998,6 +998,11 @@ static const Command commands[] = {
     N_("List or create templates; render one for a contact, or check it against a segment") },
   { "sms", sms_command, "sms info --text TEXT",
     N_("Show how an SMS text is encoded and how many segments it costs") },
+  { "send", turnout_cli_send_command,
+    "send sms --to NUMBER --text TEXT [--media URL]… [--contact ID]",
+    N_("Send one text now, once, unless the number is suppressed or the contact said no") },
+  { "poll", turnout_cli_poll_command, "poll",
+    N_("Ask Twilio once which texts arrived, and act on replies such as STOP and START") },
 };
 
 static char *

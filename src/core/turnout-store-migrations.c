@@ -437,6 +437,49 @@ static const char migration_7[] =
   "CREATE INDEX messages_campaign_state ON messages (campaign_id, state)"
   "  WHERE campaign_id IS NOT NULL;";
 
+/* What comes back after sending, and one-off sends.
+ *
+ * replies keeps every text people sent to the sender, once each however
+ * often a poll lists it (provider_id), with what Turnout did about it. An
+ * opt-out or opt-in changes suppressions and the contacts' consent (and so
+ * consent_history, through its triggers) in the transaction that adds the
+ * reply. reply_polls remembers up to when replies were listed, so a pass
+ * asks only for what is new even when nobody has replied for months.
+ *
+ * Delivery receipts are asked for the messages still "sent" in the last
+ * 72 hours. polled_at says when each was last asked about: a pass checks
+ * the least recently checked first, so every message gets its turn.
+ * messages_unconfirmed holds only those rows, by sending time, so a pass
+ * reads the window without the rest of the log.
+ *
+ * body keeps the text of a one-off send (campaigns keep their template):
+ * after a crash between the request and its answer, reconciliation asks
+ * the provider for a message with that text. */
+static const char migration_8[] =
+  "CREATE TABLE replies ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  provider_id  TEXT NOT NULL UNIQUE CHECK (length (provider_id) > 0),"
+  "  channel      TEXT NOT NULL DEFAULT 'sms' CHECK (channel IN ('sms', 'email')),"
+  "  address      TEXT NOT NULL,"
+  "  to_address   TEXT,"
+  "  body         TEXT NOT NULL DEFAULT '',"
+  "  received_at  INTEGER NOT NULL,"
+  "  contact_id   INTEGER REFERENCES contacts (id) ON DELETE SET NULL,"
+  "  action       TEXT NOT NULL DEFAULT 'none'"
+  "               CHECK (action IN ('opt_out', 'opt_in', 'help', 'none')),"
+  "  created_at   INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX replies_received ON replies (received_at);"
+  "CREATE INDEX replies_contact ON replies (contact_id) WHERE contact_id IS NOT NULL;"
+  "CREATE TABLE reply_polls ("
+  "  id            INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  listed_until  INTEGER NOT NULL"
+  ");"
+  "ALTER TABLE messages ADD COLUMN polled_at INTEGER;"
+  "ALTER TABLE messages ADD COLUMN body TEXT;"
+  "CREATE INDEX messages_unconfirmed ON messages (sent_at)"
+  "  WHERE state = 'sent' AND provider_id IS NOT NULL;";
+
 static const TurnoutMigration migrations[] = {
   { 1, "contacts, events, registrations, consent, suppressions, segments, templates, "
        "campaigns, automations, messages and settings", migration_1 },
@@ -450,13 +493,15 @@ static const TurnoutMigration migrations[] = {
   { 6, "a preheader for email templates", migration_6 },
   { 7, "campaigns keep the rules of their segment; messages by campaign and state",
     migration_7 },
+  { 8, "replies with what was done about them, delivery polling, the text of one-off sends",
+    migration_8 },
 };
 
 /* Every table, in the order `turnout-cli doctor` reports them. */
 static const char * const tables[] = {
   "contacts", "consent_history", "tags", "contact_tags", "events", "event_tags",
   "registrations", "suppressions", "segments", "templates", "campaigns", "automations",
-  "messages", "settings", NULL
+  "messages", "replies", "settings", NULL
 };
 
 const TurnoutMigration *
