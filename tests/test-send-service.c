@@ -191,6 +191,54 @@ test_stopped_and_resumed (void)
   turnout_test_finalize_object (g_steal_pointer (&service));
 }
 
+/* A STOP reply at Twilio is acted on by the service's poll: suppressed,
+ * and the campaign launched after it leaves that fan out. */
+static void
+test_stop_reply (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutFakeTwilio) fake = turnout_fake_twilio_new_on_port (fake_port, &error);
+  g_autoptr(TurnoutStore) store = open_store ("stop.db");
+  g_autoptr(TurnoutSettings) settings = NULL;
+  g_autoptr(TurnoutSendService) service = NULL;
+  g_autofree char *consent = NULL;
+  g_autofree char *sid = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  sid = turnout_fake_twilio_add_inbound (fake, "+16502000002", TURNOUT_FAKE_TWILIO_FROM, "Stop",
+                                         g_get_real_time () / G_USEC_PER_SEC - 60);
+  g_assert_nonnull (sid);
+  settings = turnout_settings_new (store, &error);
+  g_assert_no_error (error);
+
+  service = turnout_send_service_new (NULL, settings);
+  turnout_send_service_set_poll_interval (service, 0);
+  wait_passes (service, 1);
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM suppressions"
+                                                  " WHERE address = '+16502000002'"), ==, 1);
+  consent = turnout_test_query_text (store, "SELECT sms_consent FROM contacts WHERE id = 2");
+  g_assert_cmpstr (consent, ==, "opted_out");
+
+  id = create (store, "Doors", 0);
+  g_assert_cmpint (turnout_campaigns_launch (store, id, NULL, &error), >=, 0);
+  g_assert_no_error (error);
+  turnout_send_service_wake (service);
+  wait_passes (service, 2);
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 2);
+  g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16502000002"), ==, 0);
+
+  /* Delivered, as the next poll learns. */
+  g_assert_cmpuint (turnout_fake_twilio_deliver_all (fake), ==, 2);
+  turnout_send_service_wake (service);
+  wait_passes (service, 3);
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM messages"
+                                                  " WHERE state = 'delivered'"), ==, 2);
+
+  g_object_run_dispose (G_OBJECT (service));
+  turnout_test_finalize_object (g_steal_pointer (&service));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -211,6 +259,7 @@ main (int    argc,
 
   g_test_add_func ("/send-service/scheduled", test_scheduled);
   g_test_add_func ("/send-service/stopped-and-resumed", test_stopped_and_resumed);
+  g_test_add_func ("/send-service/stop-reply", test_stop_reply);
 
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 
 #include "turnout-campaigns.h"
 #include "turnout-dispatcher.h"
+#include "turnout-poll.h"
 #include "turnout-send-service.h"
 #include "turnout-store.h"
 #include "turnout-twilio-sender.h"
@@ -23,6 +24,9 @@
  *     campaign until nothing is due now. The dispatcher first reconciles
  *     what a crash left "sending", so starting the app after one finishes
  *     the campaign without a second text to anyone.
+ *  3. every five minutes (and in the first pass), asks Twilio what became
+ *     of the texts sent in the last 72 hours and for the replies: STOP and
+ *     its kin suppress the number at once, START lifts it.
  * Retries and quiet hours are picked up by the next pass. Without Twilio
  * set up, running campaigns are stopped with the reason (not left to look
  * stuck), and the user is told; they resume them once it is set up.
@@ -31,7 +35,8 @@
  * libsoup; nothing blocks the main loop.
  */
 
-#define DEFAULT_INTERVAL 60   /* seconds between passes */
+#define DEFAULT_INTERVAL 60        /* seconds between passes */
+#define DEFAULT_POLL_INTERVAL 300  /* seconds between asking about deliveries and replies */
 
 struct _TurnoutSendService
 {
@@ -48,6 +53,11 @@ struct _TurnoutSendService
   gboolean         holding;
   guint            passes;
   char            *problem;       /* why the last pass couldn't send, or NULL */
+  guint            poll_interval; /* seconds; 0: every pass */
+  gint64           polled_at;     /* monotonic µs of the last poll, 0: never */
+  gboolean         poll_due;      /* this pass polls */
+  int              running;       /* SMS campaigns running, this pass */
+  TurnoutTwilioSender *sender;    /* this pass's */
 };
 
 G_DEFINE_FINAL_TYPE (TurnoutSendService, turnout_send_service, G_TYPE_OBJECT)
@@ -77,6 +87,7 @@ turnout_send_service_finalize (GObject *object)
   TurnoutSendService *self = TURNOUT_SEND_SERVICE (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->sender);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_free (self->problem);
@@ -98,6 +109,7 @@ turnout_send_service_init (TurnoutSendService *self)
 {
   self->cancellable = g_cancellable_new ();
   self->interval = DEFAULT_INTERVAL;
+  self->poll_interval = DEFAULT_POLL_INTERVAL;
 }
 
 static void
@@ -133,6 +145,7 @@ on_timer_cb (gpointer user_data)
 static void
 pass_end (TurnoutSendService *self)
 {
+  g_clear_object (&self->sender);
   self->in_pass = FALSE;
   self->passes++;
   if (self->holding && self->application != NULL)
@@ -190,6 +203,44 @@ stop_channel (TurnoutSendService *self,
   g_task_run_in_thread (task, stop_worker);
 }
 
+/* Deliveries and replies ---------------------------------------------------- */
+
+static void
+on_polled_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TurnoutSendService) self = user_data;
+  g_autoptr(GError) error = NULL;
+  TurnoutPollSummary summary = { 0 };
+
+  if (!turnout_poll_run_finish (TURNOUT_STORE (object), result, &summary, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Twilio may be down for now: the next poll catches up. */
+      g_debug ("Could not poll Twilio: %s", error->message);
+    }
+  else
+    g_debug ("Polled: %u checked, %u delivered, %u replies, %u opt-outs", summary.checked,
+             summary.delivered, summary.replies, summary.opt_outs);
+  pass_end (self);
+}
+
+/* Ends the pass, after polling when it is time to. */
+static void
+poll_or_end (TurnoutSendService *self)
+{
+  if (!self->poll_due || self->sender == NULL || g_cancellable_is_cancelled (self->cancellable))
+    {
+      pass_end (self);
+      return;
+    }
+  self->polled_at = g_get_monotonic_time ();
+  turnout_poll_run_async (self->store, self->sender, self->cancellable, on_polled_cb,
+                          g_object_ref (self));
+}
+
 /* Sending ------------------------------------------------------------------ */
 
 static void
@@ -212,7 +263,7 @@ on_run_cb (GObject      *object,
       set_problem (self, error->message);
       notify_user (self, "sending", _("Texts Stopped"), error->message);
     }
-  pass_end (self);
+  poll_or_end (self);
 }
 
 static void
@@ -228,6 +279,13 @@ on_sender_cb (GObject      *object,
   sender = turnout_twilio_sender_new_from_settings_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (sender == NULL && self->running == 0)
+    {
+      /* Only polling, and Twilio isn't set up: nothing to ask. */
+      g_debug ("Not polling: %s", error->message);
+      pass_end (self);
+      return;
+    }
   if (sender == NULL)
     {
       if (g_error_matches (error, TURNOUT_TWILIO_ERROR, TURNOUT_TWILIO_ERROR_INVALID_CONFIG)
@@ -247,11 +305,17 @@ on_sender_cb (GObject      *object,
       return;
     }
 
+  self->sender = g_object_ref (sender);
+  if (self->running == 0)
+    {
+      poll_or_end (self);
+      return;
+    }
   dispatcher = turnout_dispatcher_new (self->store, TURNOUT_SENDER (sender));
   if (!turnout_dispatcher_apply_settings (dispatcher, self->settings, &error))
     {
       set_problem (self, error->message);
-      pass_end (self);
+      poll_or_end (self);
       return;
     }
   /* Closing the last window mid-send lets this run finish first. */
@@ -316,7 +380,11 @@ on_checked_cb (GObject      *object,
                  _("A Scheduled Campaign Is Waiting for You"),
                  _("Its time passed while Turnout wasn’t running. Send it now or cancel it in "
                    "Campaigns."));
-  if (check->running == 0)
+  self->running = check->running;
+  self->poll_due = self->polled_at == 0
+                   || g_get_monotonic_time () - self->polled_at
+                      >= (gint64) self->poll_interval * G_USEC_PER_SEC;
+  if (check->running == 0 && !self->poll_due)
     {
       pass_end (self);
       return;
@@ -429,4 +497,20 @@ turnout_send_service_get_problem (TurnoutSendService *self)
   g_return_val_if_fail (TURNOUT_IS_SEND_SERVICE (self), NULL);
 
   return self->problem;
+}
+
+/**
+ * turnout_send_service_set_poll_interval:
+ * @seconds: 0 to poll in every pass
+ *
+ * How often delivery statuses and replies are asked for (default: every
+ * five minutes, and in the first pass).
+ */
+void
+turnout_send_service_set_poll_interval (TurnoutSendService *self,
+                                        guint               seconds)
+{
+  g_return_if_fail (TURNOUT_IS_SEND_SERVICE (self));
+
+  self->poll_interval = seconds;
 }

@@ -16,6 +16,8 @@ TurnoutSendService *turnout_send_service_new          (GApplication       *appli
 void                turnout_send_service_wake         (TurnoutSendService *self);
 void                turnout_send_service_set_interval (TurnoutSendService *self,
                                                        guint               seconds);
+void                turnout_send_service_set_poll_interval (TurnoutSendService *self,
+                                                       guint               seconds);
 guint               turnout_send_service_get_passes   (TurnoutSendService *self);
 const char         *turnout_send_service_get_problem  (TurnoutSendService *self);
 
