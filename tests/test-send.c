@@ -521,6 +521,19 @@ test_killed (void)
   g_rand_free (rand);
   g_assert_cmpuint (kills, >=, 10);
 
+  /* The last kill left requests in flight. Meanwhile the fans are
+   * renamed: what was sent is looked for word for word as it left, not as
+   * the template would read now. */
+  g_assert_cmpint (query_int (path, "SELECT count (*) FROM messages WHERE state = 'sending'"),
+                   >, 0);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TurnoutStore) store = turnout_store_open (path, &error);
+
+    g_assert_no_error (error);
+    turnout_test_exec_sql (store, "UPDATE contacts SET first_name = 'Renamed ' || id");
+  }
+
   /* The run after the last kill finishes the campaign: the rows the kills
    * left "sending" are asked about at Twilio, found or sent now. */
   turnout_fake_twilio_set_delay (fake, 0, FALSE);

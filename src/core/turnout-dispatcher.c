@@ -540,7 +540,7 @@ claim_on_db (sqlite3    *db,
     " ORDER BY m.next_attempt_at IS NOT NULL, m.next_attempt_at, m.id LIMIT ?4", error);
   take = turnout_db_prepare (db,
     "UPDATE messages SET state = 'sending', attempts = attempts + 1, claimed_at = ?2,"
-    " segments = ?3, updated_at = ?2 WHERE id = ?1 AND state = 'queued'", error);
+    " segments = ?3, body = ?4, updated_at = ?2 WHERE id = ?1 AND state = 'queued'", error);
   later = turnout_db_prepare (db, "UPDATE messages SET next_attempt_at = ?2, error_code = ?3,"
                                   " error_text = ?4, updated_at = ?5 WHERE id = ?1", error);
   if (due == NULL || take == NULL || later == NULL)
@@ -665,6 +665,10 @@ claim_on_db (sqlite3    *db,
         sqlite3_bind_int64 (take, 1, id);
         sqlite3_bind_int64 (take, 2, claim->now);
         sqlite3_bind_int (take, 3, info->segments);
+        /* Kept with the row: what was sent, and what a reconciliation
+         * after a crash looks for at the provider, word for word, even if
+         * the contact's name changes meanwhile. */
+        sqlite3_bind_text (take, 4, rendered->text, -1, SQLITE_TRANSIENT);
       }
       if ((rc = sqlite3_step (take)) != SQLITE_DONE)
         {
@@ -945,7 +949,7 @@ recover_on_db (sqlite3      *db,
     goto fail;
   stmt = turnout_db_prepare (db,
     "SELECT m.id, m.campaign_id, m.contact_id, m.address, coalesce (m.claimed_at, 0),"
-    " m.attempts, c.template_snapshot, coalesce (c.event_id, 0)"
+    " m.attempts, c.template_snapshot, coalesce (c.event_id, 0), m.body"
     " FROM messages m JOIN campaigns c ON c.id = m.campaign_id"
     " WHERE m.state = 'unknown' AND m.channel = ?1 AND (?2 = 0 OR m.campaign_id = ?2)"
     " ORDER BY m.id", error);
@@ -977,14 +981,19 @@ recover_on_db (sqlite3      *db,
       claimed->to = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       claimed->claimed_at = sqlite3_column_int64 (stmt, 4);
       claimed->attempts = sqlite3_column_int (stmt, 5);
-      /* The text as it was rendered at the claim (the template is frozen,
-       * the contact's values may have moved: matching tolerates that by
-       * also going by the address and the time). */
-      recipient = turnout_recipient_reader_read (cache->reader, sqlite3_column_int64 (stmt, 2),
-                                                 NULL);
-      if (recipient != NULL)
+      /* The text exactly as it left, kept at the claim. Rows claimed
+       * before bodies were kept are rendered again from the frozen
+       * template, as the claim did. */
+      if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+        claimed->text = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
+      else if ((recipient = turnout_recipient_reader_read (cache->reader,
+                                                           sqlite3_column_int64 (stmt, 2),
+                                                           NULL)) != NULL)
         {
+          g_autofree char *sender_name = turnout_db_dup_setting (db, "general.sender_name");
+
           turnout_recipient_get_values (recipient, &values);
+          values.sender_name = sender_name;
           values.unsubscribe = unsubscribe;
           rendered = turnout_template_renderer_render (cache->renderer, &values);
           claimed->text = g_strdup (rendered->text);
