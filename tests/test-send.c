@@ -344,6 +344,20 @@ test_send_refusals (void)
   g_assert_nonnull (strstr (err, "There is no campaign 99"));
 }
 
+/* A starter template is there to be named before anything listed them. */
+static void
+test_starter_template (void)
+{
+  g_autoptr(TurnoutFakeTwilio) fake = start_fake ();
+  g_autofree char *path = make_db ("starter.db", 1, "");
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_cli (&out, NULL, "--db", path, "campaign", "create", "--name", "Thanks",
+                            "--channel", "sms", "--segment", "all", "--template",
+                            "Ticket Confirmation (SMS)", NULL), ==, 0);
+  g_assert_cmpint (g_ascii_strtoll (out, NULL, 10), >, 0);
+}
+
 static void
 test_rate_at_the_fake (void)
 {
@@ -648,6 +662,7 @@ main (int    argc,
 
   g_test_add_func ("/send/cli", test_send_cli);
   g_test_add_func ("/send/refusals", test_send_refusals);
+  g_test_add_func ("/send/starter-template", test_starter_template);
   g_test_add_func ("/send/rate", test_rate_at_the_fake);
   g_test_add_func ("/send/quiet-hours", test_quiet_hours_now);
   g_test_add_func ("/send/pause-suppress", test_pause_and_suppress_midway);

@@ -455,7 +455,12 @@ turnout_templates_get (TurnoutStore  *store,
 
   if ((db = turnout_store_acquire (store, error)) == NULL)
     return NULL;
-  template = turnout_db_template_get (db, 0, name, error);
+  /* A starter asked for by name (turnout-cli campaign create --template
+   * "Ticket Confirmation (SMS)") exists before anything listed them. */
+  if (seed_starters (db, turnout_clock_get_unix (turnout_clock_get_default ()), error))
+    template = turnout_db_template_get (db, 0, name, error);
+  else
+    template = NULL;
   turnout_store_release (store, db);
   return template;
 }
