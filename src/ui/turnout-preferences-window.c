@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "turnout-preferences-window.h"
+#include "turnout-twilio-setup.h"
 #include "turnout-settings.h"
 
 /*
@@ -57,6 +58,7 @@ struct _TurnoutPreferencesWindow
 
   AdwPreferencesPage   *general_page;      /* template child */
   AdwPreferencesPage   *twilio_page;       /* template child */
+  TurnoutTwilioSetup   *twilio_setup;      /* on twilio_page, after its settings */
   AdwPreferencesPage   *email_page;        /* template child */
   AdwPreferencesPage   *sending_page;      /* template child */
   AdwPreferencesPage   *background_page;   /* template child */
@@ -683,6 +685,9 @@ turnout_preferences_window_dispose (GObject *object)
   if (self->settings != NULL)
     g_clear_signal_handler (&self->changed_handler, self->settings);
   g_clear_object (&self->settings);
+  if (self->twilio_setup != NULL)
+    turnout_twilio_setup_set_settings (self->twilio_setup, NULL);
+  self->twilio_setup = NULL;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TURNOUT_TYPE_PREFERENCES_WINDOW);
 
@@ -770,6 +775,9 @@ turnout_preferences_window_init (TurnoutPreferencesWindow *self)
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) setting_row_free);
   build_rows (self);
+  /* The secret and the connection check, below the account's settings. */
+  self->twilio_setup = TURNOUT_TWILIO_SETUP (turnout_twilio_setup_new ());
+  adw_preferences_page_add (self->twilio_page, ADW_PREFERENCES_GROUP (self->twilio_setup));
   load_rows (self);
 }
 
@@ -829,6 +837,7 @@ turnout_preferences_window_set_settings (TurnoutPreferencesWindow *self,
                                                      0);
 
   load_rows (self);
+  turnout_twilio_setup_set_settings (self->twilio_setup, settings);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS]);
 }
