@@ -8,7 +8,9 @@
 
 #include "turnout-contact-editor.h"
 #include "turnout-contacts-pane.h"
+#include "turnout-fake-twilio.h"
 #include "turnout-phone.h"
+#include "turnout-send-text-dialog.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-test-ui.h"
@@ -19,7 +21,8 @@
  * the rows of a seeded store, the count, search as you type, sorting by a
  * column header, the empty and no-results pages, deleting with undo and
  * deleting for real when the toast goes, tagging every row of a large
- * selection, and scrolling to the end of 20,000 rows. Every wait spins the
+ * selection, texting selected contacts by hand through a fake Twilio, and
+ * scrolling to the end of 20,000 rows. Every wait spins the
  * main loop until a condition holds and fails after a timeout.
  */
 
@@ -680,6 +683,217 @@ test_scroll_to_end (void)
   close_pane (&shown);
 }
 
+static guint fake_port;
+
+static gboolean
+is_button_tooltipped (GtkWidget     *widget,
+                      gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget)
+         && g_strcmp0 (gtk_widget_get_tooltip_text (widget), data) == 0;
+}
+
+static const char *
+row_subtitle (GtkWidget  *dialog,
+              const char *title)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect_widgets (dialog, is_type, GSIZE_TO_POINTER (ADW_TYPE_ACTION_ROW), rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
+      return adw_action_row_get_subtitle (g_ptr_array_index (rows, i));
+  return NULL;
+}
+
+static void
+type_message (GtkWidget  *dialog,
+              const char *text)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (find_type (dialog, GTK_TYPE_TEXT_VIEW));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
+}
+
+/* Two contacts selected, one who opted out: the dialog says who gets the
+ * text and who is left out, counts the text as the first gets it, refuses
+ * a misspelt field with its place, asks before sending with the count and
+ * the cost, and sends exactly one text, merged, to the fake Twilio; each
+ * contact's outcome is listed, and the text is in the send log. */
+static void
+test_send_text (void)
+{
+  Shown shown;
+  TurnoutStore *store = open_store ("text.db", 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutFakeTwilio) fake = turnout_fake_twilio_new_on_port (fake_port, &error);
+  g_autoptr(TurnoutFakeMessage) sent = NULL;
+  g_autofree char *sent_line = NULL;
+  TurnoutSettings *settings;
+  GtkWidget *dialog, *question, *send_button;
+
+  g_assert_no_error (error);
+  /* Ben Ruiz (1) said yes to texts; Chloé Ruiz (2) opted out. */
+  store_exec (store, "UPDATE contacts SET sms_consent = 'opted_in', phone = '+16505550101'"
+                     " WHERE id = 1;"
+                     "UPDATE contacts SET sms_consent = 'opted_out', phone = '+16505550102'"
+                     " WHERE id = 2;");
+  show_pane (&shown, store);
+  settings = turnout_contacts_pane_get_settings (TURNOUT_CONTACTS_PANE (shown.pane));
+  g_assert_true (turnout_settings_set (settings, "twilio.from", TURNOUT_FAKE_TWILIO_FROM, &error));
+  /* A round price, so the cost reads plainly. */
+  g_assert_true (turnout_settings_set (settings, "sms.price_per_segment", "0.05", &error));
+  g_assert_no_error (error);
+  spin_until (shows_count (shown.pane, 2) && !shows_placeholders (shown.pane));
+
+  press_key (shown.pane, "<Control>a");
+  spin_until (find_widget (shown.pane, is_label_with_prefix, "2 contacts selected") != NULL);
+  send_button = find_widget (shown.pane, is_button_labelled, "Send _Text…");
+  g_assert_true (gtk_widget_is_sensitive (send_button));
+  press_key (shown.pane, "<Control><Shift>m");
+  spin_until ((dialog = GTK_WIDGET (turnout_test_find_toplevel (TURNOUT_TYPE_SEND_TEXT_DIALOG)))
+              != NULL);
+  g_object_ref (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == shown.window);
+  spin_until (turnout_test_shows (dialog, "2 contacts: 1 will get it; 1 is left out: opted out"));
+  g_assert_true (turnout_test_shows (dialog, "Left out: Chloé Ruiz (opted out)"));
+  /* Nothing typed, nothing to send. */
+  g_assert_false (gtk_widget_is_sensitive (find_widget (dialog, is_button_labelled,
+                                                        "_Send to 1 person (≈ $0.00)")));
+
+  /* A misspelt field is named with its place, and nothing can be sent. */
+  type_message (dialog, "Hi {frist_name}, doors at 10!");
+  spin_until (turnout_test_shows_part (dialog, "Line 1, column 4"));
+  g_assert_false (gtk_widget_is_sensitive (find_widget (dialog, is_button_labelled,
+                                                        "_Send to 1 person (≈ $0.05)")));
+
+  /* Counted as Ben gets it, the only one who will. */
+  type_message (dialog, "Hi {first_name}, doors at 10!");
+  spin_until (turnout_test_shows (dialog,
+                                  "GSM-7 · 20 characters · 1 segment, as Ben Ruiz gets it"));
+  g_assert_false (turnout_test_shows_part (dialog, "Line 1"));
+  g_assert_true (turnout_test_shows (dialog, "≈ $0.05 in all: 1 segment at $0.0500 each"));
+  g_assert_true (gtk_widget_is_sensitive (find_widget (dialog, is_button_labelled,
+                                                       "_Send to 1 person (≈ $0.05)")));
+  /* A media address must be https, and says so. */
+  {
+    GtkWidget *media = find_type (dialog, ADW_TYPE_ENTRY_ROW);
+
+    gtk_editable_set_text (GTK_EDITABLE (media), "ftp://example.com/poster.jpg");
+    g_signal_emit_by_name (media, "apply");
+    g_assert_true (turnout_test_shows_part (dialog, "is not an https address"));
+    /* One that is makes it an MMS, priced as one; removed, a text again. */
+    gtk_editable_set_text (GTK_EDITABLE (media), "https://example.com/poster.jpg");
+    g_signal_emit_by_name (media, "apply");
+    g_assert_false (turnout_test_shows_part (dialog, "is not an https address"));
+    g_assert_true (turnout_test_shows (dialog, "https://example.com/poster.jpg"));
+    g_assert_true (turnout_test_shows (dialog, "MMS · 20 characters, as Ben Ruiz gets it"));
+    g_assert_true (turnout_test_shows (dialog, "≈ $0.02 in all: 1 MMS at $0.0220 each"));
+    g_signal_emit_by_name (find_widget (dialog, is_button_tooltipped, "Remove"), "clicked");
+    g_assert_false (turnout_test_shows (dialog, "https://example.com/poster.jpg"));
+    g_assert_true (turnout_test_shows (dialog, "≈ $0.05 in all: 1 segment at $0.0500 each"));
+  }
+
+  /* The last question repeats the count and the cost; Ctrl+Return asks it. */
+  g_assert_true (gtk_widget_activate_action (dialog, "send-text.send", NULL));
+  spin_until ((question = find_message_dialog ()) != NULL);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (question)), ==,
+                   "Send 1 Text?");
+  g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (question)), ==,
+                   "1 contact gets this text now, for about $0.05. 1 is left out, as listed.");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "send");
+  /* As a click does: the question goes once answered. */
+  gtk_window_destroy (GTK_WINDOW (question));
+
+  /* Both outcomes shown: the text sent with Twilio's id, the opt-out refused. */
+  spin_until (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (find_type (dialog,
+                                                                          GTK_TYPE_PROGRESS_BAR)))
+              == 1.0
+              && g_strcmp0 (gtk_progress_bar_get_text (GTK_PROGRESS_BAR (
+                              find_type (dialog, GTK_TYPE_PROGRESS_BAR))), "1 sent, 1 not sent")
+                 == 0);
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 1);
+  sent = turnout_fake_twilio_dup_accepted (fake, 0);
+  g_assert_cmpstr (sent->to, ==, "+16505550101");
+  g_assert_cmpstr (sent->body, ==, "Hi Ben, doors at 10!");
+  sent_line = g_strdup_printf ("Sent · %s", sent->sid);
+  g_assert_cmpstr (row_subtitle (dialog, "Ben Ruiz"), ==, sent_line);
+  g_assert_cmpstr (row_subtitle (dialog, "Chloé Ruiz"), ==, "Not sent: opted out of texts");
+  g_assert_true (turnout_test_shows (dialog, sent_line));
+  g_assert_true (turnout_test_shows (dialog, "Not sent: opted out of texts"));
+
+  /* Logged like a campaign's message, with no campaign. */
+  g_assert_cmpint (store_int (store, "SELECT count(*) FROM messages"), ==, 1);
+  {
+    g_autofree char *row = store_text (store, "SELECT contact_id || ' ' || state || ' ' ||"
+                                              " provider_id || ' ' || body FROM messages"
+                                              " WHERE campaign_id IS NULL"
+                                              " AND automation_id IS NULL");
+    g_autofree char *expected = g_strdup_printf ("1 sent %s Hi Ben, doors at 10!", sent->sid);
+
+    g_assert_cmpstr (row, ==, expected);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  turnout_test_finalize_object (dialog);
+  close_pane (&shown);
+}
+
+/* Stop lets the text on its way finish and sends no more: with slow
+ * answers, stopped during the first of three, exactly one text reaches the
+ * fake and the other two say they were not sent. */
+static void
+test_send_text_stop (void)
+{
+  Shown shown;
+  TurnoutStore *store = open_store ("text-stop.db", 3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutFakeTwilio) fake = turnout_fake_twilio_new_on_port (fake_port, &error);
+  TurnoutSettings *settings;
+  GtkWidget *dialog, *question;
+  GtkProgressBar *progress;
+
+  g_assert_no_error (error);
+  turnout_fake_twilio_set_delay (fake, 1000, TRUE);
+  turnout_fake_twilio_fail_next (fake, TURNOUT_FAKE_ON_CREATE, TURNOUT_FAKE_FAULT_SLOW, 3);
+  store_exec (store, "UPDATE contacts SET sms_consent = 'opted_in',"
+                     " phone = '+1650555010' || id;");
+  show_pane (&shown, store);
+  settings = turnout_contacts_pane_get_settings (TURNOUT_CONTACTS_PANE (shown.pane));
+  g_assert_true (turnout_settings_set (settings, "twilio.from", TURNOUT_FAKE_TWILIO_FROM, &error));
+  g_assert_no_error (error);
+  spin_until (shows_count (shown.pane, 3) && !shows_placeholders (shown.pane));
+
+  press_key (shown.pane, "<Control>a");
+  spin_until (find_widget (shown.pane, is_label_with_prefix, "3 contacts selected") != NULL);
+  g_assert_true (gtk_widget_activate_action (shown.pane, "contacts.send-text", NULL));
+  spin_until ((dialog = GTK_WIDGET (turnout_test_find_toplevel (TURNOUT_TYPE_SEND_TEXT_DIALOG)))
+              != NULL);
+  g_object_ref (dialog);
+  spin_until (turnout_test_shows (dialog, "3 contacts: all will get it"));
+  type_message (dialog, "Doors at 10");
+  g_assert_true (gtk_widget_activate_action (dialog, "send-text.send", NULL));
+  spin_until ((question = find_message_dialog ()) != NULL);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "send");
+  gtk_window_destroy (GTK_WINDOW (question));
+
+  /* Stopped while the first is on its way. */
+  spin_until (g_strcmp0 (row_subtitle (dialog, "Ben Ruiz"), "Sending…") == 0);
+  g_assert_true (gtk_widget_activate_action (dialog, "send-text.stop", NULL));
+  progress = GTK_PROGRESS_BAR (find_type (dialog, GTK_TYPE_PROGRESS_BAR));
+  g_assert_cmpstr (gtk_progress_bar_get_text (progress), ==, "Stopping after the text being sent…");
+  spin_until (g_strcmp0 (gtk_progress_bar_get_text (progress), "Stopped: 1 sent, 2 not sent") == 0);
+  g_assert_true (g_str_has_prefix (row_subtitle (dialog, "Ben Ruiz"), "Sent · SM"));
+  g_assert_cmpstr (row_subtitle (dialog, "Chloé Ruiz"), ==, "Not sent: stopped before its turn");
+  g_assert_cmpstr (row_subtitle (dialog, "Dev Ruiz"), ==, "Not sent: stopped before its turn");
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 1);
+  g_assert_cmpint (store_int (store, "SELECT count(*) FROM messages"), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  turnout_test_finalize_object (dialog);
+  close_pane (&shown);
+}
+
 static void
 test_no_store (void)
 {
@@ -694,7 +908,15 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *url = NULL;
+
   turnout_test_init (&argc, &argv);
+  /* The fake Twilio's address, named while this process has no threads. */
+  fake_port = turnout_fake_twilio_pick_port ();
+  url = g_strdup_printf ("http://127.0.0.1:%u", fake_port);
+  g_setenv ("TURNOUT_TWILIO_API_URL", url, TRUE);
+  g_setenv ("TWILIO_ACCOUNT_SID", TURNOUT_FAKE_TWILIO_ACCOUNT_SID, TRUE);
+  g_setenv ("TWILIO_AUTH_TOKEN", TURNOUT_FAKE_TWILIO_AUTH_TOKEN, TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -705,6 +927,8 @@ main (int   argc,
   g_test_add_func ("/contacts-pane/delete-undo", test_delete_and_undo);
   g_test_add_func ("/contacts-pane/delete-for-real", test_delete_for_real);
   g_test_add_func ("/contacts-pane/tag-all", test_tag_all);
+  g_test_add_func ("/contacts-pane/send-text", test_send_text);
+  g_test_add_func ("/contacts-pane/send-text-stop", test_send_text_stop);
   g_test_add_func ("/contacts-pane/scroll-to-end", test_scroll_to_end);
   g_test_add_func ("/contacts-pane/no-store", test_no_store);
 

@@ -8,6 +8,7 @@
 #include "turnout-contacts.h"
 #include "turnout-import.h"
 #include "turnout-store.h"
+#include "turnout-test-db.h"
 #include "turnout-test-utils.h"
 
 /* 2026-05-01T12:00:00Z */
@@ -714,9 +715,39 @@ test_access_report_and_erase (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "consent_history")),
                     ==, 1);
 
+  /* A one-off text to her, a campaign's message, her two replies (one
+   * matched to her, one only by number) and someone else's reply. */
+  {
+    g_autofree char *sql = g_strdup_printf (
+      "INSERT INTO campaigns (id, name, channel, state, created_at, updated_at)"
+      " VALUES (1, 'Doors', 'sms', 'completed', 0, 0);"
+      "INSERT INTO messages (campaign_id, contact_id, channel, address, state, provider_id,"
+      "                      body, created_at, updated_at)"
+      " VALUES (NULL, %" G_GINT64_FORMAT ", 'sms', '+16502530000', 'sent', 'SM1',"
+      "         'Ana, your table is ready', 0, 0),"
+      "        (1, %" G_GINT64_FORMAT ", 'sms', '+16502530000', 'sent', 'SM2', NULL, 0, 0);"
+      "INSERT INTO replies (provider_id, address, body, received_at, contact_id, created_at)"
+      " VALUES ('SM10', '+16502530000', 'See you there', 1, %" G_GINT64_FORMAT ", 1),"
+      "        ('SM11', '+16502530000', 'STOP', 2, NULL, 2),"
+      "        ('SM12', '+16502539999', 'Who is this?', 3, NULL, 3);",
+      id, id, id);
+
+    turnout_test_exec_sql (store, sql);
+  }
+
   g_assert_true (turnout_contacts_erase (store, id, &error));
   g_assert_no_error (error);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM contacts"), ==, 0);
+  /* The log keeps the two rows for its counts, with nothing of her in them. */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM messages"), ==, 2);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM messages WHERE body IS NOT NULL"
+                                     " OR address <> '' OR provider_id IS NOT NULL"
+                                     " OR contact_id IS NOT NULL"), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM messages WHERE campaign_id = 1"), ==, 1);
+  /* Her replies are gone; another number's stays. */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM replies"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM replies WHERE address = '+16502539999'"),
+                   ==, 1);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM registrations"), ==, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM consent_history"), ==, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM suppressions WHERE reason = 'erased'"),

@@ -265,7 +265,8 @@ exec_bound (sqlite3     *db,
  * turnout_contacts_erase:
  *
  * GDPR erasure: removes the person and everything about them (tags,
- * consent history, registrations, the addresses in their send log). Their
+ * consent history, registrations, the addresses and one-off texts in their
+ * send log, the replies from their number or address). Their
  * phone number and email address are kept only as suppressions, so they
  * are never messaged again, even if they are imported anew.
  */
@@ -308,9 +309,20 @@ turnout_contacts_erase (TurnoutStore  *store,
                        " SELECT 'email', email, 'erased', 'erasure request', ?2 FROM contacts"
                        " WHERE id = ?1 AND email IS NOT NULL"
                        " ON CONFLICT (channel, address) DO NOTHING", contact_id, now, error) &&
-       /* The send log keeps its counts for campaigns, not who it was. */
+       /* The send log keeps its counts for campaigns, not who it was nor
+        * what a one-off text to them said. */
        exec_bound (db, "UPDATE messages SET address = '', error_text = NULL, provider_id = NULL,"
-                       " updated_at = ?2 WHERE contact_id = ?1", contact_id, now, error) &&
+                       " body = NULL, updated_at = ?2 WHERE contact_id = ?1", contact_id, now,
+                   error) &&
+       /* What they wrote back is theirs too: the replies from their number,
+        * and any linked to them (a reply is kept under the number it came
+        * from even when the contact's number changed since). */
+       exec_bound (db, "DELETE FROM replies WHERE contact_id = ?1"
+                       " OR (channel = 'sms' AND address = (SELECT phone FROM contacts"
+                       "                                    WHERE id = ?1))"
+                       " OR (channel = 'email' AND address = (SELECT email FROM contacts"
+                       "                                      WHERE id = ?1))",
+                   contact_id, now, error) &&
        exec_bound (db, "DELETE FROM contacts WHERE id = ?1", contact_id, now, error) &&
        turnout_db_commit (db, error);
   if (!ok)

@@ -11,6 +11,7 @@
 #include "turnout-contact-editor.h"
 #include "turnout-contact-list.h"
 #include "turnout-contacts-pane.h"
+#include "turnout-send-text-dialog.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 
@@ -85,7 +86,7 @@ static GParamSpec *properties[N_PROPS];
 
 static const char * const selection_actions[] = {
   "contacts.add-tag", "contacts.remove-tag", "contacts.suppress", "contacts.export",
-  "contacts.delete",
+  "contacts.delete", "contacts.send-text",
 };
 
 static void
@@ -1027,6 +1028,72 @@ turnout_contacts_pane_delete_action (GtkWidget  *widget,
                                            on_delete_resolved_cb, g_object_ref (self));
 }
 
+/* Send a text ------------------------------------------------------------ */
+
+static void
+on_send_text_finished_cb (TurnoutContactsPane *self)
+{
+  /* A provider's opt-out changes a contact's consent, which the list shows. */
+  turnout_contact_list_refresh (self->list);
+}
+
+static void
+on_send_text_resolved_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(TurnoutContactsPane) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = turnout_contact_selection_resolve_finish (result, &error);
+  GtkRoot *root;
+  TurnoutSendTextDialog *dialog;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (ids == NULL)
+    {
+      add_error_toast (self, _("Could not read the selected contacts"), error);
+      return;
+    }
+  if (ids->len == 0 || self->store == NULL)
+    return;
+  if (ids->len > TURNOUT_SEND_TEXT_MAX_RECIPIENTS)
+    {
+      g_autofree char *count = format_count (ids->len);
+      g_autofree char *most = format_count (TURNOUT_SEND_TEXT_MAX_RECIPIENTS);
+      g_autofree char *message =
+        g_strdup_printf (_("%s contacts are selected: a text by hand goes to at most %s. Make a "
+                           "campaign for more; it sends at the right pace and can be paused."),
+                         count, most);
+
+      add_toast (self, message);
+      return;
+    }
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = turnout_send_text_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         self->store, self->settings,
+                                         (const gint64 *) (void *) ids->data, ids->len);
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (on_send_text_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+turnout_contacts_pane_send_text_action (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  TurnoutContactsPane *self = TURNOUT_CONTACTS_PANE (widget);
+  g_autoptr(TurnoutContactSelection) selection = NULL;
+
+  if (self->store == NULL || get_n_selected (self) == 0)
+    return;
+  selection = dup_selection (self);
+  turnout_contact_selection_resolve_async (selection, self->store, self->cancellable,
+                                           on_send_text_resolved_cb, g_object_ref (self));
+}
+
 /* Other actions ---------------------------------------------------------- */
 
 static void
@@ -1309,6 +1376,8 @@ turnout_contacts_pane_class_init (TurnoutContactsPaneClass *klass)
                                    turnout_contacts_pane_delete_action);
   gtk_widget_class_install_action (widget_class, "contacts.new", NULL,
                                    turnout_contacts_pane_new_contact_action);
+  gtk_widget_class_install_action (widget_class, "contacts.send-text", NULL,
+                                   turnout_contacts_pane_send_text_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "contacts.search", NULL);
@@ -1320,6 +1389,8 @@ turnout_contacts_pane_class_init (TurnoutContactsPaneClass *klass)
                                        "contacts.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
                                        "contacts.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "contacts.send-text", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
                                        "contacts.delete", NULL);
 }
