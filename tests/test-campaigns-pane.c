@@ -11,6 +11,7 @@
 #include "turnout-campaigns-pane.h"
 #include "turnout-send-service.h"
 #include "turnout-fake-twilio.h"
+#include "turnout-phone.h"
 #include "turnout-clock.h"
 #include "turnout-segments.h"
 #include "turnout-settings.h"
@@ -171,6 +172,13 @@ is_shown_label (GtkWidget     *widget,
 {
   return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
          && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
+}
+
+static gboolean
+is_numeric_label (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "numeric");
 }
 
 /* The number shown above @caption among the counts of the details. */
@@ -735,7 +743,13 @@ test_send_to_fake (void)
   g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 5);
   g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16505550100"), ==, 1);
   g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16505550105"), ==, 0);
-  first = turnout_fake_twilio_dup_accepted (fake, 0);
+  /* Ana's, whichever of the four in flight arrived first. */
+  for (guint i = 0; first == NULL || g_strcmp0 (first->to, "+16505550100") != 0; i++)
+    {
+      g_clear_pointer (&first, turnout_fake_message_free);
+      first = turnout_fake_twilio_dup_accepted (fake, i);
+      g_assert_nonnull (first);
+    }
   g_assert_cmpstr (first->body, ==, "Doors at 10, Ana!");
   /* Each recipient with the id Twilio gave. */
   spin_until (shows_cell (pane, "Sent") && shows_cell (pane, first->sid));
@@ -744,6 +758,203 @@ test_send_to_fake (void)
   gtk_widget_insert_action_group (GTK_WIDGET (fixture.window), "app", NULL);
   g_clear_object (&wake);
   turnout_test_finalize_object (g_steal_pointer (&service));
+  fixture_tear_down (&fixture);
+}
+
+/* The number a preflight row titled @title shows, or NULL when there is
+ * no such row; its subtitle in @subtitle. */
+static const char *
+preflight_value (GtkWidget   *root,
+                 const char  *title,
+                 const char **subtitle)
+{
+  GtkWidget *row = find_widget (root, is_row_titled, title);
+  GtkWidget *label;
+
+  if (row == NULL || !gtk_widget_get_mapped (row))
+    return NULL;
+  label = find_widget (row, is_numeric_label, NULL);
+  if (subtitle != NULL)
+    *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  return label != NULL ? gtk_label_get_text (GTK_LABEL (label)) : NULL;
+}
+
+/* The frequency cap and the quiet hours in the dialog's preflight, at
+ * 12:00 UTC now and at a time scheduled later. */
+static void
+test_cap_and_quiet_hours (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimeZone) london = g_time_zone_new_identifier ("Europe/London");
+  g_autoptr(GDateTime) day = g_date_time_new (london, 2026, 5, 1, 12, 0, 0);
+  TurnoutCampaignDialog *dialog;
+  GtkWidget *confirm;
+  GtkSpinButton *hour, *minute;
+  const char *subtitle = NULL;
+  g_autofree char *sql = NULL;
+
+  fixture_set_up (&fixture, "cap.db");
+  /* Ana is in London (13:00); the others have the default zone, Los
+   * Angeles (05:00, inside the quiet hours). Ben had a text yesterday. */
+  sql = g_strdup_printf ("UPDATE contacts SET time_zone = 'Europe/London' WHERE id = 1;"
+                         "INSERT INTO messages (contact_id, channel, address, state, claimed_at,"
+                         "                      sent_at, created_at, updated_at)"
+                         " VALUES (2, 'sms', '+16505550101', 'delivered', %d, %d, %d, %d);",
+                         NOW - 86400, NOW - 86400, NOW - 86400, NOW - 86400);
+  turnout_test_exec_sql (fixture.store, sql);
+  g_assert_true (turnout_settings_set (fixture.settings, "delivery.frequency_cap", "1/7", &error));
+  g_assert_true (turnout_settings_set (fixture.settings, "contacts.default_time_zone",
+                                       "America/Los_Angeles", &error));
+  g_assert_no_error (error);
+
+  dialog = open_dialog (fixture.pane);
+  confirm = find_action_button (GTK_WIDGET (dialog), "campaign.confirm");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "_Name")), "Doors tonight");
+  choose (find_row (GTK_WIDGET (dialog), "_Segment"), "Leeds fans");
+  choose (find_row (GTK_WIDGET (dialog), "_Template"), "Doors");
+
+  /* Now: Ben is left out, and costs nothing; three wait for the morning
+   * but are still counted. */
+  spin_until (g_strcmp0 (button_label (confirm), "Send to 4 people (≈ $0.20)") == 0
+              && g_strcmp0 (preflight_value (GTK_WIDGET (dialog), "Waits for the quiet hours to end",
+                                             NULL), "3") == 0);
+  g_assert_cmpstr (preflight_value (GTK_WIDGET (dialog), "Left out: over the frequency cap",
+                                    &subtitle), ==, "1");
+  g_assert_cmpstr (subtitle, ==, "They already had what the cap allows: at most 1 message to one "
+                                 "person in 7 days, across campaigns and automations");
+  g_assert_cmpstr (preflight_value (GTK_WIDGET (dialog), "Waits for the quiet hours to end",
+                                    &subtitle), ==, "3");
+  g_assert_cmpstr (subtitle, ==, "Inside the quiet hours (21:00–08:00) in their time zone now; "
+                                 "their texts go when the quiet hours end");
+  g_assert_cmpstr (preflight_value (GTK_WIDGET (dialog), "Get the message", NULL), ==, "4");
+
+  /* Scheduled for 22:00 in London (21:00 UTC): Ana's evening is quiet,
+   * Los Angeles' afternoon is not; Ben's text is still within the week. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_type (find_row (GTK_WIDGET (dialog),
+                                                                      "Sched_ule"),
+                                                            GTK_TYPE_CHECK_BUTTON)), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Time _zone")),
+                         "Europe/London");
+  gtk_calendar_select_day (GTK_CALENDAR (find_type (GTK_WIDGET (dialog), GTK_TYPE_CALENDAR)), day);
+  hour = GTK_SPIN_BUTTON (find_type (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON));
+  minute = GTK_SPIN_BUTTON (gtk_widget_get_last_child (gtk_widget_get_parent (GTK_WIDGET (hour))));
+  gtk_spin_button_set_value (hour, 22);
+  gtk_spin_button_set_value (minute, 0);
+  spin_until (g_strcmp0 (button_label (confirm), "Schedule for 4 people (≈ $0.20)") == 0
+              && g_strcmp0 (preflight_value (GTK_WIDGET (dialog), "Waits for the quiet hours to end",
+                                             &subtitle), "1") == 0);
+  g_assert_cmpstr (subtitle, ==, "Inside the quiet hours (21:00–08:00) in their time zone at the "
+                                 "scheduled time; their texts go when the quiet hours end");
+  g_assert_cmpstr (preflight_value (GTK_WIDGET (dialog), "Left out: over the frequency cap", NULL),
+                   ==, "1");
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_until (dialog == NULL);
+  fixture_tear_down (&fixture);
+}
+
+static gboolean
+row_says (GtkWidget  *root,
+          const char *title,
+          const char *subtitle_start)
+{
+  GtkWidget *row = find_widget (root, is_row_titled, title);
+
+  return row != NULL && ADW_IS_ACTION_ROW (row)
+         && g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), subtitle_start);
+}
+
+/* "Send a Test": the message as the first recipient gets it, to the
+ * user's own numbers through the fake Twilio, each said, one of them
+ * suppressed and refused; logged as one-offs, not in any campaign. */
+static void
+test_send_test (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutFakeTwilio) fake = turnout_fake_twilio_new_on_port (fake_port, &error);
+  TurnoutCampaignDialog *dialog;
+  AdwEntryRow *numbers;
+  GtkWidget *button;
+
+  g_assert_no_error (error);
+  fixture_set_up (&fixture, "test-send.db");
+  g_assert_true (turnout_settings_set (fixture.settings, "twilio.account_sid",
+                                       TURNOUT_FAKE_TWILIO_ACCOUNT_SID, &error));
+  g_assert_true (turnout_settings_set (fixture.settings, "twilio.from", TURNOUT_FAKE_TWILIO_FROM,
+                                       &error));
+  g_assert_true (turnout_settings_set (fixture.settings, "sms.test_numbers",
+                                       "+1 650 555 0199, +1 (650) 555-0198", &error));
+  g_assert_no_error (error);
+  turnout_test_exec_sql (fixture.store,
+                         "INSERT INTO suppressions (channel, address, reason, created_at)"
+                         " VALUES ('sms', '+16505550197', 'stop', 0);");
+
+  dialog = open_dialog (fixture.pane);
+  choose (find_row (GTK_WIDGET (dialog), "_Segment"), "Leeds fans");
+  choose (find_row (GTK_WIDGET (dialog), "_Template"), "Doors");
+  button = find_action_button (GTK_WIDGET (dialog), "campaign.send-test");
+  g_assert_cmpstr (button_label (button), ==, "Send _a Test");
+  g_assert_true (gtk_button_get_use_underline (GTK_BUTTON (button)));
+
+  /* The numbers of the settings, in E.164; the message as Ana, the first
+   * in the segment, gets it. */
+  numbers = find_row (GTK_WIDGET (dialog), "Your num_bers, separated by commas");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (numbers)), ==,
+                   "+16505550199, +16505550198");
+  spin_until (row_says (GTK_WIDGET (dialog), "As Ana Abbott, the first person in the segment who "
+                        "gets it, would get it", "Doors at 10, Ana!")
+              && gtk_widget_is_sensitive (button));
+
+  /* A bad number is named with its place, and stops the test. */
+  gtk_editable_set_text (GTK_EDITABLE (numbers), "+16505550199, 12");
+  g_assert_true (turnout_test_shows_part (GTK_WIDGET (dialog),
+                                          "Your numbers: number 2 of the list: “12”"));
+  g_assert_false (gtk_widget_is_sensitive (button));
+
+  /* Two numbers of the user's, and a third that is suppressed. */
+  gtk_editable_set_text (GTK_EDITABLE (numbers), "+16505550199, +16505550198, +16505550197");
+  g_assert_false (turnout_test_shows_part (GTK_WIDGET (dialog), "Your numbers:"));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  gtk_widget_activate (button);
+  spin_until (row_says (GTK_WIDGET (dialog), "+1 650-555-0199", "Sent (SM")
+              && row_says (GTK_WIDGET (dialog), "+1 650-555-0198", "Sent (SM")
+              && row_says (GTK_WIDGET (dialog), "+1 650-555-0197",
+                           "+16505550197 is on the suppression list")
+              && gtk_widget_is_sensitive (button));
+  g_assert_true (row_says (GTK_WIDGET (dialog), "+1 650-555-0197",
+                           "+16505550197 is on the suppression list (")
+                 && g_str_has_suffix (adw_action_row_get_subtitle (
+                                        find_row (GTK_WIDGET (dialog), "+1 650-555-0197")),
+                                      "): Turnout sends it nothing"));
+
+  /* Once each, with the text rendered for Ana; the id shown is Twilio's. */
+  g_assert_cmpuint (turnout_fake_twilio_get_n_accepted (fake), ==, 2);
+  g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16505550199"), ==, 1);
+  g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16505550198"), ==, 1);
+  g_assert_cmpuint (turnout_fake_twilio_count_to (fake, "+16505550197"), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TurnoutFakeMessage) message = turnout_fake_twilio_dup_accepted (fake, i);
+      g_autofree char *shown = g_strdup_printf ("Sent (%s)", message->sid);
+      g_autofree char *title = turnout_phone_format_display (message->to);
+
+      g_assert_cmpstr (message->body, ==, "Doors at 10, Ana!");
+      g_assert_true (row_says (GTK_WIDGET (dialog), title, shown));
+    }
+  /* Logged as one-offs: no campaign counts them, none was made. */
+  g_assert_cmpint (turnout_test_query_int (fixture.store, "SELECT count (*) FROM messages"
+                                                          " WHERE campaign_id IS NULL"
+                                                          " AND contact_id IS NULL"
+                                                          " AND state = 'sent'"), ==, 2);
+  g_assert_cmpint (turnout_test_query_int (fixture.store, "SELECT count (*) FROM messages"), ==, 2);
+  g_assert_cmpint (turnout_test_query_int (fixture.store, "SELECT count (*) FROM campaigns"), ==, 0);
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_until (dialog == NULL);
   fixture_tear_down (&fixture);
 }
 
@@ -771,6 +982,8 @@ main (int   argc,
   g_test_add_func ("/campaigns-pane/retry-completed", test_retry_completed);
   g_test_add_func ("/campaigns-pane/pages", test_pages);
   g_test_add_func ("/campaigns-pane/send-to-fake", test_send_to_fake);
+  g_test_add_func ("/campaigns-pane/cap-and-quiet-hours", test_cap_and_quiet_hours);
+  g_test_add_func ("/campaigns-pane/send-test", test_send_test);
 
   return g_test_run ();
 }

@@ -662,6 +662,51 @@ test_template (void)
     g_assert_cmpint (missing.status, ==, 1);
     g_assert_nonnull (strstr (missing.err, "No segment is called “Nobody”"));
   }
+  {
+    /* The frequency cap and the quiet hours, as the send would apply them
+     * at --now: Ana had a text yesterday (over a 1-in-7-days cap); Ode's
+     * 05:00 in Los Angeles is inside the quiet hours, so theirs waits. */
+    g_auto(Run) cap = cli ("--db", path, "config", "set", "delivery.frequency_cap", "1/7", NULL);
+    g_auto(Run) zone = cli ("--db", path, "config", "set", "contacts.default_time_zone",
+                            "America/Los_Angeles", NULL);
+    g_auto(Run) check = { 0 };
+    g_auto(Run) text = { 0 };
+    JsonObject *excluded;
+
+    store = turnout_store_open (path, &error);
+    g_assert_no_error (error);
+    turnout_test_exec_sql (store,
+      "INSERT INTO messages (contact_id, channel, address, state, attempts, claimed_at, sent_at,"
+      "                      created_at, updated_at)"
+      " VALUES (1, 'sms', '+16505550100', 'delivered', 1, 1777550400, 1777550400, 1777550400,"
+      "         1777550400);");
+    turnout_test_finalize_object (store);
+    g_assert_cmpint (cap.status, ==, 0);
+    g_assert_cmpint (zone.status, ==, 0);
+    check = cli ("--json", "--db", path, "--now", "2026-05-01T12:00:00Z", "template", "check",
+                 "--template", "Doors", "--segment", "all", NULL);
+    text = cli ("--db", path, "--now", "2026-05-01T12:00:00Z", "template", "check",
+                "--template", "Doors", "--segment", "all", NULL);
+    g_assert_cmpint (check.status, ==, 0);
+    root = parse_object (check.out);
+    g_assert_cmpint (json_object_get_int_member (root, "recipients"), ==, 3);
+    g_assert_cmpint (json_object_get_int_member (root, "sendable"), ==, 1);
+    excluded = json_object_get_object_member (root, "excluded");
+    g_assert_cmpint (json_object_get_int_member (excluded, "frequency_cap"), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (excluded, "opted_out"), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (root, "waits_for_quiet_hours"), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (root, "frequency_cap_setting"), ==, "1/7");
+    g_assert_cmpstr (json_object_get_string_member (root, "quiet_hours_setting"), ==,
+                     "21:00-08:00");
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (root, "estimated_cost"),
+                                    0.0083, 1e-9);
+    g_clear_pointer (&root, json_object_unref);
+    g_assert_cmpint (text.status, ==, 0);
+    g_assert_nonnull (strstr (text.out, "Would get the message: 1\n"));
+    g_assert_nonnull (strstr (text.out, "Left out, over the frequency cap (at most 1 message to "
+                                        "one person in 7 days): 1\n"));
+    g_assert_nonnull (strstr (text.out, "Waits for quiet hours (21:00–08:00) to end: 1\n"));
+  }
 }
 
 static void

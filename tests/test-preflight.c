@@ -7,6 +7,7 @@
 #include "turnout-preflight.h"
 #include "turnout-render.h"
 #include "turnout-segments.h"
+#include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-templates.h"
 #include "turnout-test-db.h"
@@ -224,6 +225,174 @@ test_many (void)
   g_assert_cmpint (report->with_blanks, ==, 0);   /* the fallback fills the blank names */
 }
 
+static TurnoutPreflightReport *
+run_at (TurnoutStore    *store,
+        TurnoutTemplate *template,
+        gint64           starts_at)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutSegment) everyone = turnout_segment_new_preset ("all", -1, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+  TurnoutPreflightReport *report;
+
+  g_assert_no_error (error);
+  turnout_preflight_run_at_async (store, template, everyone, 0, starts_at, NULL, NULL, NULL,
+                                  turnout_test_result_cb, &result);
+  report = turnout_preflight_run_finish (store, turnout_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  return report;
+}
+
+static void
+set_setting (TurnoutStore *store,
+             const char   *key,
+             const char   *value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutSettings) settings = turnout_settings_new (store, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (turnout_settings_set (settings, key, value, &error));
+  g_assert_no_error (error);
+}
+
+/* The frequency cap and the quiet hours, judged as the dispatcher judges
+ * them at claim time, at the campaign's start: now, or later. */
+static void
+test_cap_and_quiet_hours (void)
+{
+  g_autoptr(TurnoutStore) store = open_store ("cap.db");
+  g_autoptr(TurnoutTemplate) template = sms ("Doors at 10, {first_name}!");
+  g_autoptr(TurnoutTemplate) email = turnout_template_new ("email");
+  g_autoptr(TurnoutPreflightReport) report = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *cap = NULL;
+  g_autofree char *quiet = NULL;
+
+  /* At 12:00 UTC: Ana in London (13:00), Ben in Los Angeles (05:00), Cat
+   * with no zone of her own (the default, Tokyo: 21:00), Dan in Berlin
+   * (14:00), Fay in Madrid (14:00). Ana had two texts, 2 and 6 days ago;
+   * Ben one; Dan one 10 days ago and a failed one; Fay two that may have
+   * gone (sending, unknown) yesterday; Eve, opted out, many. */
+  sql = g_strdup_printf (
+    "INSERT INTO contacts (id, first_name, last_name, phone, time_zone, sms_consent, created_at,"
+    "                      updated_at) VALUES"
+    " (1, 'Ana', 'Ruiz', '+16505550100', 'Europe/London', 'opted_in', 0, 0),"
+    " (2, 'Ben', 'Brook', '+16505550101', 'America/Los_Angeles', 'opted_in', 0, 0),"
+    " (3, 'Cat', 'Cole', '+16505550102', NULL, 'opted_in', 0, 0),"
+    " (4, 'Dan', 'Dale', '+16505550103', 'Europe/Berlin', 'opted_in', 0, 0),"
+    " (5, 'Eve', 'Eden', '+16505550104', 'Europe/Berlin', 'opted_out', 0, 0),"
+    " (6, 'Fay', 'Ford', '+16505550105', 'Europe/Madrid', 'opted_in', 0, 0);"
+    "INSERT INTO messages (contact_id, channel, address, state, claimed_at, sent_at, created_at,"
+    "                      updated_at) VALUES"
+    " (1, 'sms', '+16505550100', 'delivered', %d, %d, 0, 0),"
+    " (1, 'sms', '+16505550100', 'sent', %d, %d, 0, 0),"
+    " (2, 'sms', '+16505550101', 'delivered', %d, %d, 0, 0),"
+    " (4, 'sms', '+16505550103', 'delivered', %d, %d, 0, 0),"
+    " (4, 'sms', '+16505550103', 'failed', %d, NULL, 0, 0),"
+    " (5, 'sms', '+16505550104', 'sent', %d, %d, 0, 0),"
+    " (5, 'sms', '+16505550104', 'sent', %d, %d, 0, 0),"
+    " (5, 'sms', '+16505550104', 'sent', %d, %d, 0, 0),"
+    " (6, 'sms', '+16505550105', 'sending', %d, NULL, 0, 0),"
+    " (6, 'sms', '+16505550105', 'unknown', %d, NULL, 0, 0);",
+    NOW - 2 * DAY, NOW - 2 * DAY, NOW - 6 * DAY, NOW - 6 * DAY, NOW - 3 * DAY, NOW - 3 * DAY,
+    NOW - 10 * DAY, NOW - 10 * DAY, NOW - DAY, NOW - DAY, NOW - DAY, NOW - DAY, NOW - DAY,
+    NOW - DAY, NOW - DAY, NOW - DAY, NOW - DAY);
+  turnout_test_exec_sql (store, sql);
+  set_setting (store, "contacts.default_time_zone", "Asia/Tokyo");
+
+  /* No cap by default; the default quiet hours, 21:00-08:00, hold Ben and
+   * Cat now. */
+  report = run (store, template, 0);
+  g_assert_cmpint (report->sendable, ==, 5);
+  g_assert_cmpint (report->over_cap, ==, 0);
+  g_assert_cmpint (report->quiet_hours, ==, 2);
+  g_assert_cmpint (report->starts_at, ==, NOW);
+  g_clear_pointer (&report, turnout_preflight_report_free);
+
+  /* At most 2 in 7 days: Ana and Fay are left out (what may have gone
+   * counts, a failure doesn't, nor what is older than 7 days), and cost
+   * nothing. */
+  set_setting (store, "delivery.frequency_cap", "2/7");
+  report = run (store, template, 0);
+  g_assert_cmpint (report->recipients, ==, 6);
+  g_assert_cmpint (report->sendable, ==, 3);                               /* Ben, Cat, Dan */
+  g_assert_cmpint (report->over_cap, ==, 2);                               /* Ana, Fay */
+  g_assert_cmpint (report->excluded[TURNOUT_EXCLUSION_OPTED_OUT], ==, 1);  /* Eve */
+  g_assert_cmpint (report->quiet_hours, ==, 2);                            /* Ben, Cat */
+  g_assert_cmpint (report->total_segments, ==, 3);
+  cap = turnout_preflight_report_describe_cap (report);
+  g_assert_cmpstr (cap, ==, "at most 2 messages to one person in 7 days");
+  quiet = turnout_preflight_report_describe_quiet_hours (report);
+  g_assert_cmpstr (quiet, ==, "21:00–08:00");
+  /* The test send's contact: the first who gets it, not Ana. */
+  g_assert_cmpint (report->example_contact_id, ==, 2);
+  g_assert_cmpstr (report->example_name, ==, "Ben Brook");
+  g_assert_cmpstr (report->example_text, ==, "Doors at 10, Ben!");
+  g_assert_true (report->example_sendable);
+  json = turnout_preflight_report_to_json (report);
+  g_assert_nonnull (strstr (json, "\"frequency_cap\" : 2"));
+  g_assert_nonnull (strstr (json, "\"waits_for_quiet_hours\" : 2"));
+  g_assert_nonnull (strstr (json, "\"frequency_cap_setting\" : \"2/7\""));
+  g_assert_nonnull (strstr (json, "\"quiet_hours_setting\" : \"21:00-08:00\""));
+  g_clear_pointer (&report, turnout_preflight_report_free);
+
+  /* Scheduled 4 days later at 21:00 UTC: Ana's older text has left the 7
+   * days, Fay's not; London (22:00), Tokyo (06:00) and Berlin (23:00)
+   * are quiet, Los Angeles (14:00) is not. */
+  report = run_at (store, template, NOW + 4 * DAY + 9 * 3600);
+  g_assert_cmpint (report->sendable, ==, 4);
+  g_assert_cmpint (report->over_cap, ==, 1);
+  g_assert_cmpint (report->quiet_hours, ==, 3);
+  g_assert_cmpint (report->starts_at, ==, NOW + 4 * DAY + 9 * 3600);
+  g_assert_cmpint (report->example_contact_id, ==, 1);
+  g_clear_pointer (&report, turnout_preflight_report_free);
+
+  /* Quiet hours are for texts: an email waits for no one. The cap holds
+   * for every channel. */
+  turnout_test_exec_sql (store, "UPDATE contacts SET email = lower (first_name) || '@example.com',"
+                                " email_consent = 'opted_in'");
+  turnout_template_set_name (email, "e");
+  turnout_template_set_subject (email, "Doors");
+  turnout_template_set_body_html (email, "<p>Doors at 10, {first_name}! {unsubscribe}</p>");
+  report = run (store, email, 0);
+  /* Eve opted in to emails, but her three texts count against the cap. */
+  g_assert_cmpint (report->sendable, ==, 3);
+  g_assert_cmpint (report->over_cap, ==, 3);
+  g_assert_cmpint (report->quiet_hours, ==, 0);
+  g_assert_cmpint (report->quiet_start, ==, -1);
+  g_clear_pointer (&report, turnout_preflight_report_free);
+
+  /* Both off: nothing left out or waiting for them. */
+  set_setting (store, "delivery.frequency_cap", "");
+  set_setting (store, "sms.quiet_hours", "off");
+  report = run (store, template, 0);
+  g_assert_cmpint (report->sendable, ==, 5);
+  g_assert_cmpint (report->over_cap, ==, 0);
+  g_assert_cmpint (report->quiet_hours, ==, 0);
+}
+
+/* With no one who would get it, the test send's contact is the first of
+ * the segment all the same, said not to get it. */
+static void
+test_example_unsendable (void)
+{
+  g_autoptr(TurnoutStore) store = open_store ("example.db");
+  g_autoptr(TurnoutTemplate) template = sms ("Hi {first_name|there}!");
+  g_autoptr(TurnoutPreflightReport) report = NULL;
+
+  turnout_test_exec_sql (store,
+    "INSERT INTO contacts (id, first_name, last_name, phone, sms_consent, created_at, updated_at)"
+    " VALUES (7, 'Gus', 'Gray', '+16505550106', 'unknown', 0, 0),"
+    "        (8, 'Hal', 'Hope', NULL, 'opted_in', 0, 0);");
+  report = run (store, template, 0);
+  g_assert_cmpint (report->sendable, ==, 0);
+  g_assert_cmpint (report->example_contact_id, ==, 7);
+  g_assert_cmpstr (report->example_text, ==, "Hi Gus!");
+  g_assert_false (report->example_sendable);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -236,6 +405,8 @@ main (int   argc,
   g_test_add_func ("/preflight/mms-and-errors", test_mms_and_errors);
   g_test_add_func ("/preflight/email-render", test_email_render);
   g_test_add_func ("/preflight/many", test_many);
+  g_test_add_func ("/preflight/cap-and-quiet-hours", test_cap_and_quiet_hours);
+  g_test_add_func ("/preflight/example-unsendable", test_example_unsendable);
 
   return g_test_run ();
 }

@@ -643,7 +643,7 @@ test_mixed_faults (void)
                    ==, n - n_stop - n_invalid);
   /* …the faults really happened… */
   g_assert_cmpuint (turnout_fake_twilio_get_n_requests (fake, TURNOUT_FAKE_ON_CREATE), >,
-                    (guint) n + 300);
+                    (guint) n + 100);
   g_assert_cmpuint (turnout_fake_twilio_get_n_requests (fake, TURNOUT_FAKE_ON_LIST), >, 0);
   /* …and Twilio holds exactly one message per sent recipient. */
   g_clear_object (&result);

@@ -383,6 +383,23 @@ check_template (CliOptions   *options,
       /* TRANSLATORS: "Left out, opted out: 12". */
       g_print (_("Left out, %s: %" G_GINT64_FORMAT "\n"), turnout_exclusion_describe (i),
                report->excluded[i]);
+  if (report->over_cap > 0)
+    {
+      g_autofree char *cap = turnout_preflight_report_describe_cap (report);
+
+      /* TRANSLATORS: "Left out, over the frequency cap (at most 3 messages
+       * to one person in 7 days): 12". */
+      g_print (_("Left out, over the frequency cap (%s): %" G_GINT64_FORMAT "\n"), cap,
+               report->over_cap);
+    }
+  if (report->quiet_hours > 0)
+    {
+      g_autofree char *quiet = turnout_preflight_report_describe_quiet_hours (report);
+
+      /* TRANSLATORS: "Waits for quiet hours (21:00–08:00) to end: 40". */
+      g_print (_("Waits for quiet hours (%s) to end: %" G_GINT64_FORMAT "\n"), quiet,
+               report->quiet_hours);
+    }
   g_print (_("With a blank field: %" G_GINT64_FORMAT "\n"), report->with_blanks);
   print_counts (_("Blank fields:"), report->blank_fields);
   for (guint i = 0; i < report->blank_examples->len; i++)

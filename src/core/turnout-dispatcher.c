@@ -13,6 +13,7 @@
 
 #include "turnout-campaigns.h"
 #include "turnout-clock.h"
+#include "turnout-delivery.h"
 #include "turnout-dispatcher.h"
 #include "turnout-phone.h"
 #include "turnout-render.h"
@@ -236,19 +237,6 @@ turnout_dispatcher_set_retry (TurnoutDispatcher *self,
   self->attempts_max = MAX (attempts, 1);
 }
 
-static gboolean
-parse_clock (const char *text,
-             int        *minutes)
-{
-  int h, m;
-  char end;
-
-  if (sscanf (text, "%d:%d%c", &h, &m, &end) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
-    return FALSE;
-  *minutes = h * 60 + m;
-  return TRUE;
-}
-
 /**
  * turnout_dispatcher_set_quiet_hours:
  * @hours: "21:00-08:00", or "off"
@@ -263,7 +251,6 @@ turnout_dispatcher_set_quiet_hours (TurnoutDispatcher  *self,
                                     const char         *default_zone,
                                     GError            **error)
 {
-  g_auto(GStrv) parts = NULL;
   int start, end;
 
   g_return_val_if_fail (TURNOUT_IS_DISPATCHER (self), FALSE);
@@ -271,19 +258,8 @@ turnout_dispatcher_set_quiet_hours (TurnoutDispatcher  *self,
   g_free (self->default_zone);
   self->default_zone = g_strdup (default_zone != NULL && *default_zone != '\0' ? default_zone
                                                                                : NULL);
-  if (hours == NULL || g_ascii_strcasecmp (hours, "off") == 0 || *hours == '\0')
-    {
-      self->quiet_start = self->quiet_end = -1;
-      return TRUE;
-    }
-  parts = g_strsplit (hours, "-", 2);
-  if (g_strv_length (parts) != 2 || !parse_clock (g_strstrip (parts[0]), &start)
-      || !parse_clock (g_strstrip (parts[1]), &end) || start == end)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("Quiet hours are written as 21:00-08:00, or off; “%s” is neither"), hours);
-      return FALSE;
-    }
+  if (!turnout_quiet_hours_parse (hours, &start, &end, error))
+    return FALSE;
   self->quiet_start = start;
   self->quiet_end = end;
   return TRUE;
@@ -352,42 +328,11 @@ quiet_until (ClaimData  *claim,
              gint64      at)
 {
   g_autoptr(GTimeZone) zone = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autoptr(GDateTime) midnight = NULL;
-  g_autoptr(GDateTime) end = NULL;
-  int minute;
-  gboolean quiet;
 
   if (claim->quiet_start < 0)
     return 0;
-  if (zone_id != NULL)
-    zone = g_time_zone_new_identifier (zone_id);
-  if (zone == NULL && claim->default_zone != NULL)
-    zone = g_time_zone_new_identifier (claim->default_zone);
-  if (zone == NULL)
-    zone = g_time_zone_new_local ();
-  {
-    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (at);
-
-    local = g_date_time_to_timezone (utc, zone);
-  }
-  minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
-  quiet = claim->quiet_start < claim->quiet_end
-          ? minute >= claim->quiet_start && minute < claim->quiet_end
-          : minute >= claim->quiet_start || minute < claim->quiet_end;
-  if (!quiet)
-    return 0;
-  midnight = g_date_time_new (zone, g_date_time_get_year (local), g_date_time_get_month (local),
-                              g_date_time_get_day_of_month (local), 0, 0, 0);
-  end = g_date_time_add_minutes (midnight, claim->quiet_end);
-  if (g_date_time_to_unix (end) <= at)
-    {
-      GDateTime *next = g_date_time_add_days (end, 1);
-
-      g_date_time_unref (end);
-      end = next;
-    }
-  return g_date_time_to_unix (end);
+  zone = turnout_recipient_time_zone (zone_id, claim->default_zone);
+  return turnout_quiet_hours_end (claim->quiet_start, claim->quiet_end, zone, at);
 }
 
 typedef struct
@@ -479,16 +424,11 @@ count_recent (sqlite3 *db,
               gint64   contact_id,
               gint64   since)
 {
-  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare (db,
-    "SELECT count (*) FROM messages WHERE contact_id = ?1"
-    " AND state IN ('sending', 'sent', 'delivered', 'undelivered', 'unknown')"
-    " AND coalesce (sent_at, claimed_at) >= ?2", NULL);
+  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare_count_recent (db, NULL);
 
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_int64 (stmt, 1, contact_id);
-  sqlite3_bind_int64 (stmt, 2, since);
-  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  return turnout_count_recent_messages (stmt, contact_id, since);
 }
 
 /* Ends the running campaigns that have nothing left to send. */
@@ -1618,10 +1558,8 @@ turnout_dispatcher_apply_settings (TurnoutDispatcher  *self,
                                 turnout_settings_get_int (settings, "delivery.retry_limit"),
                                 (guint) turnout_settings_get_int (settings, "delivery.attempts"));
   cap = turnout_settings_dup_string (settings, "delivery.frequency_cap");
-  if (sscanf (cap, "%u/%u", &messages, &days) == 2)
-    turnout_dispatcher_set_frequency_cap (self, messages, days);
-  else
-    turnout_dispatcher_set_frequency_cap (self, 0, 0);
+  turnout_frequency_cap_parse (cap, &messages, &days);
+  turnout_dispatcher_set_frequency_cap (self, messages, days);
   zone = turnout_settings_dup_string (settings, "contacts.default_time_zone");
   return turnout_dispatcher_set_quiet_hours (self, quiet != NULL ? quiet : "off", zone, error);
 }

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "turnout-clock.h"
+#include "turnout-delivery.h"
 #include "turnout-preflight.h"
 #include "turnout-segments.h"
 #include "turnout-settings.h"
@@ -19,7 +20,10 @@
  * why, who would see a blank where a name should be, how many segments the
  * SMS take once merged (a long name can push a message into a second
  * segment), which characters forced the expensive UCS-2 encoding, and what
- * it will cost. Contacts are streamed from the segment's query and read
+ * it will cost. It also applies, at the campaign's start, the two rules
+ * the dispatcher applies at claim time, through the same helpers: who is
+ * over the frequency cap (left out) and whose quiet hours the start falls
+ * in (their message waits for the morning). Contacts are streamed from the segment's query and read
  * one by one, so a hundred thousand recipients take memory for one.
  */
 
@@ -32,6 +36,8 @@ turnout_preflight_report_free (TurnoutPreflightReport *report)
   g_clear_pointer (&report->blank_examples, g_ptr_array_unref);
   g_clear_pointer (&report->ucs2_characters, g_hash_table_unref);
   g_free (report->max_segments_example);
+  g_free (report->example_name);
+  g_free (report->example_text);
   g_free (report);
 }
 
@@ -43,6 +49,8 @@ report_new (void)
   report->blank_fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   report->blank_examples = g_ptr_array_new_with_free_func (g_free);
   report->ucs2_characters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  report->quiet_start = report->quiet_end = -1;
+  report->cap_days = 1;
   return report;
 }
 
@@ -85,6 +93,9 @@ typedef struct
   char                    *sender_name;
   char                    *unsubscribe;
   gint                    *done;          /* atomic, for the progress */
+  sqlite3_stmt            *recent;        /* the frequency cap's count */
+  GHashTable              *zones;         /* the contact's zone id ("" for none) → GTimeZone */
+  char                    *default_zone;
   GCancellable            *cancellable;
   GError                  *error;
 } Run;
@@ -150,6 +161,69 @@ note_sms (Run              *run,
     }
 }
 
+/* The contact the "Send a Test" of the campaign dialog renders for: the
+ * first who would get the message, else the first in the segment. */
+static void
+note_example (Run              *run,
+              TurnoutRecipient *recipient,
+              gboolean          sendable,
+              TurnoutRendered  *rendered)
+{
+  TurnoutPreflightReport *report = run->report;
+  g_autoptr(TurnoutRendered) own = NULL;
+
+  if (report->example_text != NULL && (report->example_sendable || !sendable))
+    return;
+  if (rendered == NULL)
+    {
+      TurnoutMergeValues values = { 0 };
+
+      turnout_recipient_get_values (recipient, &values);
+      values.sender_name = run->sender_name;
+      values.unsubscribe = run->unsubscribe;
+      rendered = own = turnout_template_renderer_render (run->renderer, &values);
+    }
+  g_free (report->example_name);
+  g_free (report->example_text);
+  report->example_contact_id = recipient->contact_id;
+  report->example_name = turnout_recipient_dup_name (recipient);
+  report->example_text = g_strdup (rendered->text);
+  report->example_sendable = sendable;
+}
+
+static gboolean
+is_over_cap (Run    *run,
+             gint64  contact_id)
+{
+  TurnoutPreflightReport *report = run->report;
+
+  if (report->cap_messages == 0)
+    return FALSE;
+  return turnout_count_recent_messages (run->recent, contact_id,
+                                        report->starts_at - (gint64) report->cap_days * 86400)
+         >= report->cap_messages;
+}
+
+static gboolean
+is_quiet (Run              *run,
+          TurnoutRecipient *recipient)
+{
+  TurnoutPreflightReport *report = run->report;
+  const char *key = recipient->time_zone != NULL ? recipient->time_zone : "";
+  GTimeZone *zone;
+
+  if (report->quiet_start < 0)
+    return FALSE;
+  /* Zones are few and parsing one is not cheap: each once per run. */
+  if ((zone = g_hash_table_lookup (run->zones, key)) == NULL)
+    {
+      zone = turnout_recipient_time_zone (recipient->time_zone, run->default_zone);
+      g_hash_table_insert (run->zones, g_strdup (key), zone);
+    }
+  return turnout_quiet_hours_end (report->quiet_start, report->quiet_end, zone,
+                                  report->starts_at) > 0;
+}
+
 static gboolean
 visit (gint64   contact_id,
        gpointer user_data)
@@ -172,13 +246,25 @@ visit (gint64   contact_id,
   if (exclusion != TURNOUT_EXCLUSION_NONE)
     {
       report->excluded[exclusion]++;
+      note_example (run, recipient, FALSE, NULL);
+      return TRUE;
+    }
+  /* In the dispatcher's order: the cap skips the message; quiet hours
+   * only delay it, so the contact still gets it and is counted sendable. */
+  if (is_over_cap (run, contact_id))
+    {
+      report->over_cap++;
+      note_example (run, recipient, FALSE, NULL);
       return TRUE;
     }
   report->sendable++;
+  if (is_quiet (run, recipient))
+    report->quiet_hours++;
   turnout_recipient_get_values (recipient, &values);
   values.sender_name = run->sender_name;
   values.unsubscribe = run->unsubscribe;
   rendered = turnout_template_renderer_render (run->renderer, &values);
+  note_example (run, recipient, TRUE, rendered);
   note_blanks (run, recipient, rendered->blank_fields);
   if (g_str_equal (run->channel, "sms"))
     note_sms (run, recipient, rendered->text);
@@ -191,6 +277,7 @@ run_on_db (sqlite3          *db,
            TurnoutSegment   *segment,
            gint64            event_id,
            gint64            now,
+           gint64            starts_at,
            gint             *done,
            GCancellable     *cancellable,
            GError          **error)
@@ -198,6 +285,10 @@ run_on_db (sqlite3          *db,
   g_autoptr(TurnoutPreflightReport) report = report_new ();
   g_autoptr(TurnoutTemplateRenderer) renderer = NULL;
   g_autoptr(TurnoutRecipientReader) reader = NULL;
+  g_autoptr(sqlite3_stmt) recent = NULL;
+  g_autoptr(GHashTable) zones = NULL;
+  g_autofree char *cap = NULL;
+  g_autofree char *quiet = NULL;
   Run run = { 0 };
   gboolean ok;
 
@@ -218,9 +309,32 @@ run_on_db (sqlite3          *db,
   report->price_per_segment = setting_double (db, "sms.price_per_segment");
   report->price_per_mms = setting_double (db, "mms.price_per_message");
 
+  /* The rules as the dispatcher takes them from the settings (see
+   * turnout_dispatcher_apply_settings()): quiet hours for texts only. */
+  report->starts_at = starts_at > 0 ? starts_at : now;
+  cap = turnout_db_dup_setting (db, "delivery.frequency_cap");
+  turnout_frequency_cap_parse (cap, &report->cap_messages, &report->cap_days);
+  if (report->cap_messages > 0
+      && (recent = turnout_db_prepare_count_recent (db, error)) == NULL)
+    return NULL;
+  if (g_str_equal (run.channel, "sms"))
+    {
+      quiet = turnout_db_dup_setting (db, "sms.quiet_hours");
+      /* The setting is checked when stored; anything else sends at any hour, as
+       * nothing could be promised. */
+      if (!turnout_quiet_hours_parse (quiet, &report->quiet_start, &report->quiet_end, NULL))
+        report->quiet_start = report->quiet_end = -1;
+    }
+  zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                 (GDestroyNotify) g_time_zone_unref);
+  run.recent = recent;
+  run.zones = zones;
+  run.default_zone = turnout_db_dup_setting (db, "contacts.default_time_zone");
+
   ok = turnout_db_segment_foreach_id (db, segment, now, visit, &run, cancellable, error);
   g_free (run.sender_name);
   g_free (run.unsubscribe);
+  g_free (run.default_zone);
   if (run.error != NULL)
     {
       g_propagate_error (error, run.error);
@@ -268,7 +382,7 @@ turnout_preflight_run (TurnoutStore     *store,
   if (cancellable != NULL)
     sqlite3_progress_handler (db, 1000, on_progress_check_cancelled, cancellable);
   report = run_on_db (db, template, segment, event_id,
-                      turnout_clock_get_unix (turnout_clock_get_default ()), &done, cancellable,
+                      turnout_clock_get_unix (turnout_clock_get_default ()), 0, &done, cancellable,
                       error);
   sqlite3_progress_handler (db, 0, NULL, NULL);
   turnout_store_release (store, db);
@@ -281,6 +395,7 @@ typedef struct
   TurnoutSegment           *segment;
   gint64                    event_id;
   gint64                    now;
+  gint64                    starts_at;
   gint                      done;
   TurnoutPreflightProgress  progress;
   gpointer                  progress_data;
@@ -314,7 +429,8 @@ preflight_worker (GTask        *task,
   TurnoutPreflightReport *report;
 
   report = run_on_db (db, preflight->template, preflight->segment, preflight->event_id,
-                      preflight->now, &preflight->done, cancellable, &error);
+                      preflight->now, preflight->starts_at, &preflight->done, cancellable,
+                      &error);
   if (report == NULL)
     g_task_return_error (task, error);
   else
@@ -366,8 +482,8 @@ on_preflight_done_cb (GObject      *object,
  *   times a second; @progress_data must stay valid until @callback runs
  *
  * Renders the message of every contact of @segment on a worker and counts
- * what the send would do. A template with mistakes in its merge fields
- * fails with the first one.
+ * what the send would do, for a campaign starting now. A template with
+ * mistakes in its merge fields fails with the first one.
  */
 void
 turnout_preflight_run_async (TurnoutStore             *store,
@@ -379,6 +495,29 @@ turnout_preflight_run_async (TurnoutStore             *store,
                              GCancellable             *cancellable,
                              GAsyncReadyCallback       callback,
                              gpointer                  user_data)
+{
+  turnout_preflight_run_at_async (store, template, segment, event_id, 0, progress, progress_data,
+                                  cancellable, callback, user_data);
+}
+
+/**
+ * turnout_preflight_run_at_async:
+ * @starts_at: when the campaign starts (Unix seconds), or 0 for now
+ *
+ * Like turnout_preflight_run_async(), with the frequency cap and the quiet
+ * hours judged at @starts_at. Finish with turnout_preflight_run_finish().
+ */
+void
+turnout_preflight_run_at_async (TurnoutStore             *store,
+                                TurnoutTemplate          *template,
+                                TurnoutSegment           *segment,
+                                gint64                    event_id,
+                                gint64                    starts_at,
+                                TurnoutPreflightProgress  progress,
+                                gpointer                  progress_data,
+                                GCancellable             *cancellable,
+                                GAsyncReadyCallback       callback,
+                                gpointer                  user_data)
 {
   g_autoptr(GTask) outer = NULL;
   g_autoptr(GTask) inner = NULL;
@@ -397,6 +536,7 @@ turnout_preflight_run_async (TurnoutStore             *store,
   preflight->segment = turnout_segment_ref (segment);
   preflight->event_id = event_id;
   preflight->now = turnout_clock_get_unix (turnout_clock_get_default ());
+  preflight->starts_at = starts_at;
   preflight->progress = progress;
   preflight->progress_data = progress_data;
   if (progress != NULL)
@@ -470,7 +610,33 @@ turnout_preflight_report_to_json (TurnoutPreflightReport *report)
       json_builder_set_member_name (builder, exclusions[i]);
       json_builder_add_int_value (builder, report->excluded[i]);
     }
+  json_builder_set_member_name (builder, "frequency_cap");
+  json_builder_add_int_value (builder, report->over_cap);
   json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "waits_for_quiet_hours");
+  json_builder_add_int_value (builder, report->quiet_hours);
+  json_builder_set_member_name (builder, "starts_at");
+  json_builder_add_int_value (builder, report->starts_at);
+  json_builder_set_member_name (builder, "frequency_cap_setting");
+  if (report->cap_messages > 0)
+    {
+      g_autofree char *cap = g_strdup_printf ("%u/%u", report->cap_messages, report->cap_days);
+
+      json_builder_add_string_value (builder, cap);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "quiet_hours_setting");
+  if (report->quiet_start >= 0)
+    {
+      g_autofree char *quiet = g_strdup_printf ("%02d:%02d-%02d:%02d", report->quiet_start / 60,
+                                                report->quiet_start % 60, report->quiet_end / 60,
+                                                report->quiet_end % 60);
+
+      json_builder_add_string_value (builder, quiet);
+    }
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "with_blanks");
   json_builder_add_int_value (builder, report->with_blanks);
   json_builder_set_member_name (builder, "blank_fields");
@@ -497,4 +663,39 @@ turnout_preflight_report_to_json (TurnoutPreflightReport *report)
   json_generator_set_root (generator, root);
   json_generator_set_pretty (generator, TRUE);
   return json_generator_to_data (generator, NULL);
+}
+
+/**
+ * turnout_preflight_report_describe_cap:
+ *
+ * Returns: (transfer full): the cap the report applied, as a sentence
+ *   fragment: "at most 3 messages to one person in 7 days"; "" for none.
+ */
+char *
+turnout_preflight_report_describe_cap (TurnoutPreflightReport *report)
+{
+  if (report->cap_messages == 0)
+    return g_strdup ("");
+  /* TRANSLATORS: the frequency cap; the second %u is a number of days. */
+  return g_strdup_printf (g_dngettext (NULL, "at most %u message to one person in %u days",
+                                       "at most %u messages to one person in %u days",
+                                       report->cap_messages),
+                          report->cap_messages, report->cap_days);
+}
+
+/**
+ * turnout_preflight_report_describe_quiet_hours:
+ *
+ * Returns: (transfer full): the quiet hours the report applied, such as
+ *   "21:00–08:00"; "" for none.
+ */
+char *
+turnout_preflight_report_describe_quiet_hours (TurnoutPreflightReport *report)
+{
+  if (report->quiet_start < 0)
+    return g_strdup ("");
+  /* TRANSLATORS: quiet hours, from a time of day to another. */
+  return g_strdup_printf (_("%02d:%02d–%02d:%02d"), report->quiet_start / 60,
+                          report->quiet_start % 60, report->quiet_end / 60,
+                          report->quiet_end % 60);
 }

@@ -9,6 +9,7 @@
 
 #include "turnout-clock.h"
 #include "turnout-contacts.h"
+#include "turnout-delivery.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 
@@ -286,6 +287,22 @@ check_frequency_cap (const char  *value,
   return TRUE;
 }
 
+/* "+15551234567, +447700900123": the user's own numbers for test sends,
+ * each with its country code (the check can't know the default region). */
+static gboolean
+check_test_numbers (const char  *value,
+                    char       **normalized,
+                    GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) numbers = turnout_phone_list_normalize (value, NULL, &local_error);
+
+  if (numbers == NULL)
+    return invalid (error, "%s", local_error->message);
+  *normalized = g_strjoinv (", ", numbers);
+  return TRUE;
+}
+
 static const char * const security_choices[] = { "starttls", "tls", "none", NULL };
 static const char * const security_labels[] = {
   N_("STARTTLS (port 587)"),
@@ -340,6 +357,11 @@ static const TurnoutSettingSpec specs[] = {
     N_("No texts are sent between these times in the recipient’s time zone, such as "
        "21:00-08:00; empty sends at any hour"),
     .check = check_quiet_hours },
+  { "sms.test_numbers", TURNOUT_SETTING_STRING, "",
+    N_("Your numbers for tests"),
+    N_("Where “Send a Test” sends a campaign’s message first: your own numbers with their "
+       "country code, separated by commas, such as +15551234567"),
+    .check = check_test_numbers },
   { "sms.price_per_segment", TURNOUT_SETTING_DOUBLE, "0.0083",
     N_("Price per SMS segment"),
     N_("What one SMS segment costs you, for cost estimates before sending"),

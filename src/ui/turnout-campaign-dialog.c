@@ -8,13 +8,17 @@
 #include "turnout-campaign-dialog.h"
 #include "turnout-campaigns-async.h"
 #include "turnout-clock.h"
+#include "turnout-delivery.h"
 #include "turnout-event.h"
+#include "turnout-outbox.h"
+#include "turnout-phone.h"
 #include "turnout-preflight-view.h"
 #include "turnout-saved-segment.h"
 #include "turnout-segments.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
 #include "turnout-templates.h"
+#include "turnout-twilio-sender.h"
 
 /*
  * The "New Campaign" dialog: a name, the channel, the segment (the
@@ -25,6 +29,14 @@
  * "Send to 1,204 people (≈ $9.99)". A last question repeats the count and
  * the cost before anything is written; then the campaign is created, and
  * launched when it goes now (which freezes its audience).
+ *
+ * The preflight judges the frequency cap and the quiet hours at the
+ * campaign's start (now, or the time chosen), so it runs again when the
+ * time changes. "Send a Test" texts the message, as the preflight
+ * rendered it for the first person in the segment who gets it, to the
+ * user's own numbers (the setting sms.test_numbers, editable here) one
+ * after the other through the outbox: each is logged as a one-off, never
+ * counted in the campaign, and refused like any one-off when suppressed.
  */
 
 struct _TurnoutCampaignDialog
@@ -43,6 +55,13 @@ struct _TurnoutCampaignDialog
   gboolean              preflight_pending;
   gboolean              name_touched;
   gboolean              sending;
+  gboolean              testing;            /* a test send is under way */
+  char                **test_numbers;       /* owned: where the test under way goes */
+  GPtrArray            *test_rows;          /* owned: AdwActionRow, one per test number */
+  char                 *test_text;          /* owned: the text of the test under way */
+  char                **test_media;         /* owned */
+  TurnoutSender        *test_sender;        /* owned, nullable */
+  guint                 test_next;
 
   AdwToastOverlay      *toast_overlay;      /* template child */
   GtkButton            *confirm_button;     /* template child */
@@ -62,6 +81,10 @@ struct _TurnoutCampaignDialog
   AdwActionRow         *when_row;           /* template child */
   GtkLabel             *problem_label;      /* template child */
   TurnoutPreflightView *preflight_view;     /* template child */
+  AdwPreferencesGroup  *test_group;         /* template child */
+  AdwEntryRow          *numbers_row;        /* template child */
+  AdwActionRow         *example_row;        /* template child */
+  GtkLabel             *test_problem_label; /* template child */
 };
 
 G_DEFINE_FINAL_TYPE (TurnoutCampaignDialog, turnout_campaign_dialog, ADW_TYPE_WINDOW)
@@ -263,6 +286,234 @@ dup_confirm_label (TurnoutCampaignDialog  *self,
                           n, report->cost);
 }
 
+/* Send a Test ------------------------------------------------------------- */
+
+/* Returns: (transfer full) (nullable): the numbers typed, in E.164, or
+ * %NULL with @error naming the bad one. */
+static char **
+dup_test_numbers (TurnoutCampaignDialog  *self,
+                  GError                **error)
+{
+  g_autofree char *region = NULL;
+
+  /* Here a number may go without its country code, as everywhere the
+   * user types one; the setting itself keeps them complete. */
+  if (self->settings != NULL)
+    region = turnout_settings_dup_string (self->settings, "contacts.default_region");
+  return turnout_phone_list_normalize (gtk_editable_get_text (GTK_EDITABLE (self->numbers_row)),
+                                       region, error);
+}
+
+/* Says whom the test is rendered for, and whether it can go. */
+static void
+update_test (TurnoutCampaignDialog  *self,
+             TurnoutPreflightReport *report)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) numbers = dup_test_numbers (self, &error);
+  gboolean sms = !g_str_equal (current_channel (self), "email");
+  gboolean ready;
+
+  /* An email test would need the mail server: texts only. */
+  gtk_widget_set_visible (GTK_WIDGET (self->test_group), sms);
+  if (report == NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->example_row), _("Message"));
+      adw_action_row_set_subtitle (self->example_row, _("Shown once the check below has run"));
+    }
+  else if (report->example_text == NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->example_row),
+                                     _("No one to render the message for"));
+      adw_action_row_set_subtitle (self->example_row, _("The segment is empty."));
+    }
+  else
+    {
+      g_autofree char *title = NULL;
+
+      if (report->example_sendable)
+        /* TRANSLATORS: above the text a test sends; %s is a contact's name. */
+        title = g_strdup_printf (_("As %s, the first person in the segment who gets it, would get "
+                                   "it"), report->example_name);
+      else
+        title = g_strdup_printf (_("As %s, the first person in the segment, would get it (they "
+                                   "are left out themselves)"), report->example_name);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->example_row), title);
+      adw_action_row_set_subtitle (self->example_row, report->example_text);
+    }
+
+  if (numbers == NULL)
+    {
+      /* TRANSLATORS: %s says which number is wrong and why. */
+      g_autofree char *text = g_strdup_printf (_("Your numbers: %s"), error->message);
+
+      gtk_widget_add_css_class (GTK_WIDGET (self->numbers_row), "error");
+      gtk_label_set_text (self->test_problem_label, text);
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->numbers_row), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->test_problem_label), sms && numbers == NULL);
+
+  ready = sms && report != NULL && report->example_text != NULL && numbers != NULL
+          && numbers[0] != NULL && self->settings != NULL && !self->testing && !self->sending;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaign.send-test", ready);
+}
+
+static void
+clear_test_rows (TurnoutCampaignDialog *self)
+{
+  for (guint i = 0; i < self->test_rows->len; i++)
+    adw_preferences_group_remove (self->test_group, g_ptr_array_index (self->test_rows, i));
+  g_ptr_array_set_size (self->test_rows, 0);
+}
+
+static void
+set_test_outcome (TurnoutCampaignDialog *self,
+                  guint                  index,
+                  const char            *style,
+                  const char            *text)
+{
+  GtkWidget *row = g_ptr_array_index (self->test_rows, index);
+
+  gtk_widget_remove_css_class (row, "success");
+  gtk_widget_remove_css_class (row, "error");
+  if (style != NULL)
+    gtk_widget_add_css_class (row, style);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text);
+}
+
+static gboolean update_problems (TurnoutCampaignDialog *self);
+
+static void
+end_test (TurnoutCampaignDialog *self)
+{
+  self->testing = FALSE;
+  g_clear_object (&self->test_sender);
+  update_problems (self);
+}
+
+static void send_next_test (TurnoutCampaignDialog *self);
+
+static void
+on_test_sent_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutOutboxResult) outcome = turnout_outbox_send_finish (TURNOUT_STORE (object),
+                                                                       result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (outcome == NULL)
+    /* A refusal (suppressed, opted out, not a number) is a sentence. */
+    set_test_outcome (self, self->test_next, "error", error->message);
+  else if (g_strcmp0 (outcome->state, "sent") == 0)
+    {
+      /* TRANSLATORS: "Sent (SM0123…)", with the id Twilio gave the message. */
+      g_autofree char *text = g_strdup_printf (_("Sent (%s)"), outcome->provider_id);
+
+      set_test_outcome (self, self->test_next, "success", text);
+    }
+  else
+    set_test_outcome (self, self->test_next, "error",
+                      outcome->message != NULL ? outcome->message : _("Not sent"));
+  self->test_next++;
+  send_next_test (self);
+}
+
+/* One after the other, so the numbers are texted in the order given and
+ * within the channel's rate. */
+static void
+send_next_test (TurnoutCampaignDialog *self)
+{
+  if (self->test_numbers[self->test_next] == NULL)
+    {
+      end_test (self);
+      return;
+    }
+  set_test_outcome (self, self->test_next, NULL, _("Sending…"));
+  turnout_outbox_send_async (self->store, self->test_sender, 0,
+                             self->test_numbers[self->test_next], self->test_text,
+                             (const char * const *) self->test_media, self->cancellable,
+                             on_test_sent_cb, g_object_ref (self));
+}
+
+static void
+on_test_sender_ready_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutTwilioSender) sender = turnout_twilio_sender_new_from_settings_finish (result,
+                                                                                          &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (sender == NULL)
+    {
+      /* TRANSLATORS: %s says what is missing in the Twilio settings. */
+      g_autofree char *text = g_strdup_printf (_("Not sent: Twilio is not set up: %s"),
+                                               error->message);
+
+      for (guint i = 0; i < self->test_rows->len; i++)
+        set_test_outcome (self, i, "error", text);
+      end_test (self);
+      return;
+    }
+  self->test_sender = TURNOUT_SENDER (g_steal_pointer (&sender));
+  send_next_test (self);
+}
+
+static void
+campaign_send_test (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (widget);
+  TurnoutPreflightReport *report = turnout_preflight_view_get_report (self->preflight_view);
+  TurnoutTemplate *template = current_template (self);
+  g_auto(GStrv) numbers = NULL;
+
+  if (self->testing || self->preflight_pending || self->settings == NULL || report == NULL
+      || report->example_text == NULL || template == NULL
+      || (numbers = dup_test_numbers (self, NULL)) == NULL || numbers[0] == NULL)
+    return;
+
+  clear_test_rows (self);
+  g_strfreev (self->test_numbers);
+  self->test_numbers = g_steal_pointer (&numbers);
+  g_free (self->test_text);
+  self->test_text = g_strdup (report->example_text);
+  g_strfreev (self->test_media);
+  self->test_media = g_strdupv ((char **) turnout_template_get_media_urls (template));
+  self->test_next = 0;
+  for (guint i = 0; self->test_numbers[i] != NULL; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *display = turnout_phone_format_display (self->test_numbers[i]);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), display);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Waiting"));
+      adw_preferences_group_add (self->test_group, row);
+      g_ptr_array_add (self->test_rows, row);
+    }
+  self->testing = TRUE;
+  update_problems (self);
+  turnout_twilio_sender_new_from_settings_async (self->settings, self->cancellable,
+                                                 on_test_sender_ready_cb, g_object_ref (self));
+}
+
+static void
+on_numbers_changed_cb (TurnoutCampaignDialog *self)
+{
+  update_problems (self);
+}
+
 /* Returns: whether everything is there to send or schedule. */
 static gboolean
 update_problems (TurnoutCampaignDialog *self)
@@ -323,34 +574,42 @@ update_problems (TurnoutCampaignDialog *self)
   gtk_button_set_label (self->confirm_button, label);
   ready = ready && !self->sending;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaign.confirm", ready);
+  update_test (self, report);
   return ready;
 }
 
-/* Runs the preflight again when the segment or the template changed. */
-static void
+/* Runs the preflight again when the segment, the template or the start
+ * changed: the frequency cap and the quiet hours depend on the start.
+ * Returns: whether it runs again. */
+static gboolean
 update_preflight (TurnoutCampaignDialog *self)
 {
   TurnoutTemplate *template = current_template (self);
   g_autoptr(TurnoutSegment) segment = dup_current_segment (self, NULL);
   g_autofree char *key = NULL;
+  gint64 starts_at = is_scheduling (self) ? self->scheduled_at : 0;
 
   if (template == NULL || segment == NULL)
-    return;
-  key = g_strdup_printf ("%u/%" G_GINT64_FORMAT, adw_combo_row_get_selected (self->segment_row),
-                         turnout_template_get_id (template));
+    return FALSE;
+  key = g_strdup_printf ("%u/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                         adw_combo_row_get_selected (self->segment_row),
+                         turnout_template_get_id (template), starts_at);
   if (g_strcmp0 (key, self->preflight_key) == 0)
-    return;
+    return FALSE;
   g_free (self->preflight_key);
   self->preflight_key = g_steal_pointer (&key);
   self->preflight_pending = TRUE;
-  turnout_preflight_view_run (self->preflight_view, template, segment, 0);
+  turnout_preflight_view_run_at (self->preflight_view, template, segment, 0, starts_at);
+  return TRUE;
 }
 
 static void
 update (TurnoutCampaignDialog *self)
 {
-  update_preflight (self);
+  /* The problems first: they work out the start the preflight needs. */
   update_problems (self);
+  if (update_preflight (self))
+    update_problems (self);
 }
 
 static void
@@ -712,6 +971,12 @@ turnout_campaign_dialog_constructed (GObject *object)
 
   turnout_preflight_view_set_store (self->preflight_view, self->store);
   set_default_time (self);
+  if (self->settings != NULL)
+    {
+      g_autofree char *numbers = turnout_settings_dup_string (self->settings, "sms.test_numbers");
+
+      gtk_editable_set_text (GTK_EDITABLE (self->numbers_row), numbers);
+    }
   if (self->store != NULL)
     {
       turnout_templates_list_async (self->store, self->cancellable, on_templates_ready_cb,
@@ -730,6 +995,8 @@ turnout_campaign_dialog_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TURNOUT_TYPE_CAMPAIGN_DIALOG);
+  g_clear_object (&self->test_sender);
+  g_clear_pointer (&self->test_rows, g_ptr_array_unref);
   g_clear_object (&self->channel_templates);
   g_clear_object (&self->templates);
   g_clear_object (&self->saved_segments);
@@ -746,6 +1013,9 @@ turnout_campaign_dialog_finalize (GObject *object)
   TurnoutCampaignDialog *self = TURNOUT_CAMPAIGN_DIALOG (object);
 
   g_free (self->preflight_key);
+  g_strfreev (self->test_numbers);
+  g_free (self->test_text);
+  g_strfreev (self->test_media);
 
   G_OBJECT_CLASS (turnout_campaign_dialog_parent_class)->finalize (object);
 }
@@ -849,6 +1119,10 @@ turnout_campaign_dialog_class_init (TurnoutCampaignDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, when_row);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, problem_label);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, preflight_view);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, test_group);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, numbers_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, example_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, test_problem_label);
   gtk_widget_class_bind_template_callback (widget_class, on_form_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_choice_changed_cb);
@@ -856,8 +1130,11 @@ turnout_campaign_dialog_class_init (TurnoutCampaignDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_when_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_spin_output_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_preflight_done_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_numbers_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "campaign.confirm", NULL, campaign_confirm);
+  /* Reached with its mnemonic, Alt+A. */
+  gtk_widget_class_install_action (widget_class, "campaign.send-test", NULL, campaign_send_test);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "campaign.confirm", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
@@ -871,6 +1148,7 @@ turnout_campaign_dialog_init (TurnoutCampaignDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->test_rows = g_ptr_array_new ();
   self->templates = g_list_store_new (TURNOUT_TYPE_TEMPLATE);
   self->channel_templates =
     gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->templates)),

@@ -12,7 +12,8 @@
 /*
  * The preflight of a template and a segment, for the Templates pane and
  * the campaign dialog: who gets the message and who is left out and why,
- * who would see a blank where their name should be (with names, and the
+ * who is over the frequency cap, whose texts wait for the quiet hours to
+ * end, who would see a blank where their name should be (with names, and the
  * fallback to add), how many segments the messages take after merging,
  * which characters forced UCS-2, and what it costs. The work runs on a
  * worker with a count of recipients looked at; a new request cancels the
@@ -27,6 +28,7 @@ struct _TurnoutPreflightView
   GCancellable            *cancellable;    /* owned */
   TurnoutPreflightReport  *report;         /* owned, nullable */
   GPtrArray               *rows;           /* the report's rows, to remove them */
+  gboolean                 scheduled;      /* the check is for a later start */
 
   GtkStack                *stack;          /* template child */
   GtkSpinner              *spinner;        /* template child */
@@ -110,6 +112,34 @@ show_report (TurnoutPreflightView   *self,
 
         add_row (self, self->audience_group, title, n, NULL);
       }
+  if (report->over_cap > 0)
+    {
+      g_autofree char *n = format_count (report->over_cap);
+      g_autofree char *cap = turnout_preflight_report_describe_cap (report);
+      /* TRANSLATORS: why contacts are over the frequency cap: "They already
+       * had what the cap allows: at most 3 messages to one person in 7 days,
+       * across campaigns and automations". */
+      g_autofree char *why = g_strdup_printf (_("They already had what the cap allows: %s, across "
+                                                "campaigns and automations"), cap);
+
+      add_row (self, self->audience_group, _("Left out: over the frequency cap"), n, why);
+    }
+  if (report->quiet_hours > 0)
+    {
+      g_autofree char *n = format_count (report->quiet_hours);
+      g_autofree char *quiet = turnout_preflight_report_describe_quiet_hours (report);
+      g_autofree char *why = NULL;
+
+      /* Not left out: their texts go when the quiet hours end. */
+      if (self->scheduled)
+        /* TRANSLATORS: %s is the quiet hours, such as 21:00–08:00. */
+        why = g_strdup_printf (_("Inside the quiet hours (%s) in their time zone at the scheduled "
+                                 "time; their texts go when the quiet hours end"), quiet);
+      else
+        why = g_strdup_printf (_("Inside the quiet hours (%s) in their time zone now; their texts "
+                                 "go when the quiet hours end"), quiet);
+      add_row (self, self->audience_group, _("Waits for the quiet hours to end"), n, why);
+    }
 
   if (report->with_blanks == 0)
     add_row (self, self->blank_group, _("No one sees a blank field"), "✓", NULL);
@@ -309,6 +339,23 @@ turnout_preflight_view_run (TurnoutPreflightView *self,
                             TurnoutSegment       *segment,
                             gint64                event_id)
 {
+  turnout_preflight_view_run_at (self, template, segment, event_id, 0);
+}
+
+/**
+ * turnout_preflight_view_run_at:
+ * @starts_at: when the messages would start going (Unix seconds), or 0
+ *   for now: the frequency cap and the quiet hours are judged then
+ *
+ * Checks @template against @segment, cancelling a check in flight.
+ */
+void
+turnout_preflight_view_run_at (TurnoutPreflightView *self,
+                               TurnoutTemplate      *template,
+                               TurnoutSegment       *segment,
+                               gint64                event_id,
+                               gint64                starts_at)
+{
   RunData *data;
 
   g_return_if_fail (TURNOUT_IS_PREFLIGHT_VIEW (self));
@@ -327,8 +374,9 @@ turnout_preflight_view_run (TurnoutPreflightView *self,
   data = g_new0 (RunData, 1);
   data->self = g_object_ref (self);
   data->email = turnout_template_is_email (template);
-  turnout_preflight_run_async (self->store, template, segment, event_id, on_progress_cb, self,
-                               self->cancellable, on_report_ready_cb, data);
+  self->scheduled = starts_at > 0;
+  turnout_preflight_run_at_async (self->store, template, segment, event_id, starts_at,
+                                  on_progress_cb, self, self->cancellable, on_report_ready_cb, data);
 }
 
 /**

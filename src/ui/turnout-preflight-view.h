@@ -18,6 +18,11 @@ void                    turnout_preflight_view_run        (TurnoutPreflightView 
                                                            TurnoutTemplate      *template,
                                                            TurnoutSegment       *segment,
                                                            gint64                event_id);
+void                    turnout_preflight_view_run_at     (TurnoutPreflightView *self,
+                                                           TurnoutTemplate      *template,
+                                                           TurnoutSegment       *segment,
+                                                           gint64                event_id,
+                                                           gint64                starts_at);
 TurnoutPreflightReport *turnout_preflight_view_get_report (TurnoutPreflightView *self);
 
 G_END_DECLS
