@@ -1090,7 +1090,9 @@ dup_region_for_number (const char *e164,
       for (guint i = 0; i < G_N_ELEMENTS (main_regions); i++)
         if (main_regions[i].calling_code == code)
           found = main_regions[i].region;
-      for (const char *p = all_regions; found == NULL && *p != '\0'; p += 3)
+      /* Two letters each, a space between (none after the last). */
+      for (const char *p = all_regions; found == NULL && p[0] != '\0' && p[1] != '\0';
+           p += p[2] == ' ' ? 3 : 2)
         {
           char region[3] = { p[0], p[1], '\0' };
 
