@@ -23,7 +23,11 @@ It fails, with one message per problem, when
     (naming the file and the first line with a match),
   * a file listed in po/POTFILES.in does not exist,
   * po/POTFILES.in is not sorted as `LC_ALL=C sort` would sort it, or lists
-    a file twice.
+    a file twice,
+  * a translatable C string is built with a GLib format macro such as
+    G_GINT64_FORMAT: xgettext cuts the message at it (the translation of
+    "There is no campaign %" would be used for every number), while the
+    <inttypes.h> macros (PRId64) are understood by xgettext and gettext.
 Files named in po/POTFILES.skip (optional) are not required to be listed.
 Python standard library only; runs under /usr/bin/python3.
 """
@@ -101,6 +105,27 @@ def strip_c(text):
         out.append(ch)
         i += 1
     return ''.join(out)
+
+
+GLIB_FORMAT = re.compile(r'\bG_G(?:U?INT(?:16|32|64)|SIZE|SSIZE|OFFSET|INTPTR|UINTPTR)_FORMAT\b')
+
+
+def glib_formats_in_messages(stripped):
+    """Yield (line, macro) for each GLib format macro inside the parentheses
+    of a translation marker, in C text already passed through strip_c()."""
+    for m in C_MARKER.finditer(stripped):
+        depth = 0
+        end = len(stripped)
+        for i in range(m.end() - 1, len(stripped)):
+            if stripped[i] == '(':
+                depth += 1
+            elif stripped[i] == ')':
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+        for f in GLIB_FORMAT.finditer(stripped, m.end(), end):
+            yield stripped.count('\n', 0, f.start()) + 1, f.group(0)
 
 
 def strip_xml_comments(text):
@@ -227,6 +252,13 @@ def main(argv):
     with_strings = 0
     for rel in candidate_files(root):
         scanned += 1
+        if rel.startswith('src/') and rel.endswith(C_SUFFIXES):
+            with open(os.path.join(root, rel), encoding='utf-8', errors='replace') as f:
+                stripped = strip_c(f.read())
+            for line, macro in glib_formats_in_messages(stripped):
+                problems.append(f'{rel}:{line}: a translatable string uses {macro}, which '
+                                'xgettext cannot read: use the <inttypes.h> macro (PRId64, '
+                                'PRIu64, …) instead')
         line = scan_file(os.path.join(root, rel), rel)
         if line is None:
             continue

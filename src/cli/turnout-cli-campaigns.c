@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include <stdio.h>
@@ -71,7 +73,7 @@ create_campaign (CliOptions   *options,
       turnout_cli_print_json (root);
     }
   else
-    g_print ("%" G_GINT64_FORMAT "\n", id);
+    g_print ("%" PRId64 "\n", id);
   return EXIT_OK;
 }
 
@@ -97,10 +99,10 @@ print_status (CliOptions   *options,
   g_print (_("State: %s\n"), status->state);
   if (status->state_reason != NULL)
     g_print (_("Why: %s\n"), status->state_reason);
-  g_print (_("Messages: %" G_GINT64_FORMAT "\n"), status->total);
+  g_print (_("Messages: %" PRId64 "\n"), status->total);
   for (guint i = 0; states[i] != NULL; i++)
     if (status->counts[i] > 0)
-      g_print ("  %s\t%" G_GINT64_FORMAT "\n", states[i], status->counts[i]);
+      g_print ("  %s\t%" PRId64 "\n", states[i], status->counts[i]);
   return EXIT_OK;
 }
 
@@ -141,8 +143,8 @@ on_progress_cb (gpointer user_data)
       gint64 waiting = status->counts[0] + status->counts[1] + status->counts[8];
 
       /* TRANSLATORS: a progress line: sent, then failed, then waiting. */
-      g_printerr (_("\r%" G_GINT64_FORMAT " sent, %" G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT
-                    " waiting of %" G_GINT64_FORMAT "   "),
+      g_printerr (_("\r%" PRId64 " sent, %" PRId64 " failed, %" PRId64
+                    " waiting of %" PRId64 "   "),
                   status->counts[2] + status->counts[3], status->counts[5], waiting,
                   status->total);
     }
@@ -201,9 +203,9 @@ send_campaign (CliOptions   *options,
     {
       g_set_error (&error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_STATE,
                    g_str_equal (status->state, "paused")
-                   ? _("Campaign %" G_GINT64_FORMAT " is paused: resume it first "
-                       "(turnout-cli campaign resume %" G_GINT64_FORMAT ")")
-                   : _("Campaign %" G_GINT64_FORMAT " was cancelled and can’t be sent"),
+                   ? _("Campaign %" PRId64 " is paused: resume it first "
+                       "(turnout-cli campaign resume %" PRId64 ")")
+                   : _("Campaign %" PRId64 " was cancelled and can’t be sent"),
                    id, id);
       return turnout_cli_fail (options, error, EXIT_FAILED);
     }

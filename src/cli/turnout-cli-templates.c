@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-clock.h"
@@ -172,7 +174,7 @@ create_template (CliOptions    *options,
       turnout_cli_print_json (root);
     }
   else
-    g_print (_("Template “%s” saved (id %" G_GINT64_FORMAT ")\n"),
+    g_print (_("Template “%s” saved (id %" PRId64 ")\n"),
              turnout_template_get_name (saved), turnout_template_get_id (saved));
   return EXIT_OK;
 }
@@ -376,12 +378,12 @@ check_template (CliOptions   *options,
       g_print ("%s\n", json);
       return EXIT_OK;
     }
-  g_print (_("Contacts in the segment: %" G_GINT64_FORMAT "\n"), report->recipients);
-  g_print (_("Would get the message: %" G_GINT64_FORMAT "\n"), report->sendable);
+  g_print (_("Contacts in the segment: %" PRId64 "\n"), report->recipients);
+  g_print (_("Would get the message: %" PRId64 "\n"), report->sendable);
   for (int i = TURNOUT_EXCLUSION_NO_ADDRESS; i <= TURNOUT_EXCLUSION_SUPPRESSED; i++)
     if (report->excluded[i] > 0)
       /* TRANSLATORS: "Left out, opted out: 12". */
-      g_print (_("Left out, %s: %" G_GINT64_FORMAT "\n"), turnout_exclusion_describe (i),
+      g_print (_("Left out, %s: %" PRId64 "\n"), turnout_exclusion_describe (i),
                report->excluded[i]);
   if (report->over_cap > 0)
     {
@@ -389,7 +391,7 @@ check_template (CliOptions   *options,
 
       /* TRANSLATORS: "Left out, over the frequency cap (at most 3 messages
        * to one person in 7 days): 12". */
-      g_print (_("Left out, over the frequency cap (%s): %" G_GINT64_FORMAT "\n"), cap,
+      g_print (_("Left out, over the frequency cap (%s): %" PRId64 "\n"), cap,
                report->over_cap);
     }
   if (report->quiet_hours > 0)
@@ -397,22 +399,22 @@ check_template (CliOptions   *options,
       g_autofree char *quiet = turnout_preflight_report_describe_quiet_hours (report);
 
       /* TRANSLATORS: "Waits for quiet hours (21:00–08:00) to end: 40". */
-      g_print (_("Waits for quiet hours (%s) to end: %" G_GINT64_FORMAT "\n"), quiet,
+      g_print (_("Waits for quiet hours (%s) to end: %" PRId64 "\n"), quiet,
                report->quiet_hours);
     }
-  g_print (_("With a blank field: %" G_GINT64_FORMAT "\n"), report->with_blanks);
+  g_print (_("With a blank field: %" PRId64 "\n"), report->with_blanks);
   print_counts (_("Blank fields:"), report->blank_fields);
   for (guint i = 0; i < report->blank_examples->len; i++)
     g_print ("  %s\n", (char *) g_ptr_array_index (report->blank_examples, i));
   if (!turnout_template_is_email (template))
     {
       if (report->mms > 0)
-        g_print (_("MMS messages: %" G_GINT64_FORMAT "\n"), report->mms);
+        g_print (_("MMS messages: %" PRId64 "\n"), report->mms);
       else
         {
-          g_print (_("Segments in all: %" G_GINT64_FORMAT "\n"), report->total_segments);
+          g_print (_("Segments in all: %" PRId64 "\n"), report->total_segments);
           g_print (_("Most segments in one message: %u\n"), report->max_segments);
-          g_print (_("Sent as UCS-2: %" G_GINT64_FORMAT "\n"), report->ucs2_recipients);
+          g_print (_("Sent as UCS-2: %" PRId64 "\n"), report->ucs2_recipients);
           print_counts (_("Characters that forced UCS-2:"), report->ucs2_characters);
         }
       g_print (_("Estimated cost: $%.2f\n"), report->cost);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdio.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
@@ -228,7 +230,7 @@ doctor_command (CliOptions  *options,
         {
           const TurnoutTableCount *count = &g_array_index (counts, TurnoutTableCount, i);
 
-          g_print ("  %-18s %" G_GINT64_FORMAT "\n", count->table, count->rows);
+          g_print ("  %-18s %" PRId64 "\n", count->table, count->rows);
         }
     }
 
@@ -618,11 +620,11 @@ export_command (CliOptions  *options,
       turnout_cli_print_json (root);
     }
   else if (contacts)
-    g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " contact exported\n",
-                          "%" G_GINT64_FORMAT " contacts exported\n", written), written);
+    g_print (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " contact exported\n",
+                          "%" PRId64 " contacts exported\n", written), written);
   else
-    g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " registration exported\n",
-                          "%" G_GINT64_FORMAT " registrations exported\n", written), written);
+    g_print (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " registration exported\n",
+                          "%" PRId64 " registrations exported\n", written), written);
   return EXIT_OK;
 }
 
@@ -660,9 +662,9 @@ contacts_command (CliOptions  *options,
       if (count < 0)
         return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
-        g_print ("{\n  \"count\" : %" G_GINT64_FORMAT "\n}\n", count);
+        g_print ("{\n  \"count\" : %" PRId64 "\n}\n", count);
       else
-        g_print ("%" G_GINT64_FORMAT "\n", count);
+        g_print ("%" PRId64 "\n", count);
     }
   else if (g_str_equal (verb, "show"))
     {
@@ -677,9 +679,9 @@ contacts_command (CliOptions  *options,
       if (!turnout_contacts_erase (store, id, &error))
         return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
-        g_print ("{\n  \"erased\" : %" G_GINT64_FORMAT "\n}\n", id);
+        g_print ("{\n  \"erased\" : %" PRId64 "\n}\n", id);
       else
-        g_print (_("Contact %" G_GINT64_FORMAT " erased; their phone number and email address "
+        g_print (_("Contact %" PRId64 " erased; their phone number and email address "
                    "are kept only as suppressions, so they are never messaged again\n"), id);
     }
   return EXIT_OK;
@@ -834,9 +836,9 @@ segment_command (CliOptions  *options,
       if (count < 0)
         return turnout_cli_fail (options, error, EXIT_FAILED);
       if (options->json)
-        g_print ("{\n  \"count\" : %" G_GINT64_FORMAT "\n}\n", count);
+        g_print ("{\n  \"count\" : %" PRId64 "\n}\n", count);
       else
-        g_print ("%" G_GINT64_FORMAT "\n", count);
+        g_print ("%" PRId64 "\n", count);
     }
   else
     {
@@ -858,7 +860,7 @@ segment_command (CliOptions  *options,
         }
       else
         for (guint i = 0; i < ids->len; i++)
-          g_print ("%" G_GINT64_FORMAT "\n", g_array_index (ids, gint64, i));
+          g_print ("%" PRId64 "\n", g_array_index (ids, gint64, i));
     }
   return EXIT_OK;
 }

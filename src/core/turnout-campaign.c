@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -227,7 +229,7 @@ turnout_campaign_init (TurnoutCampaign *self)
 static char *
 format_count (gint64 n)
 {
-  return g_strdup_printf ("%'" G_GINT64_FORMAT, n);
+  return g_strdup_printf ("%'" PRId64, n);
 }
 
 static char *

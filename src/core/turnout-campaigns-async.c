@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-campaigns-async.h"
@@ -377,7 +379,7 @@ retry_failed_on_db (sqlite3  *db,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND,
-                     _("There is no campaign %" G_GINT64_FORMAT), campaign_id);
+                     _("There is no campaign %" PRId64), campaign_id);
       else
         turnout_db_set_error (error, db, rc, _("Could not read the campaign"));
       goto fail;

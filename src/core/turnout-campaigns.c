@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -217,7 +219,7 @@ read_campaign (sqlite3      *db,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND,
-                     _("There is no campaign %" G_GINT64_FORMAT), id);
+                     _("There is no campaign %" PRId64), id);
       else
         turnout_db_set_error (error, db, rc, _("Could not read the campaign"));
       return FALSE;
@@ -427,7 +429,7 @@ turnout_campaigns_get_status (TurnoutStore  *store,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND,
-                     _("There is no campaign %" G_GINT64_FORMAT), campaign_id);
+                     _("There is no campaign %" PRId64), campaign_id);
       else
         turnout_db_set_error (error, db, rc, _("Could not read the campaign"));
       goto out;

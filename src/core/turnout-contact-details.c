@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-contact-details.h"
@@ -1189,7 +1191,7 @@ read_contact (TurnoutContactDetails  *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, TURNOUT_CONTACT_DETAILS_ERROR, TURNOUT_CONTACT_DETAILS_ERROR_NOT_FOUND,
-                   _("There is no contact %" G_GINT64_FORMAT "; it may have been erased"), id);
+                   _("There is no contact %" PRId64 "; it may have been erased"), id);
       return FALSE;
     }
   if (rc != SQLITE_ROW)

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdlib.h>
 #include <glib/gi18n.h>
 
@@ -476,7 +478,7 @@ read_part (Query         *query,
     }
 
   sql = g_strdup_printf ("SELECT %s FROM contacts c WHERE %s%s ORDER BY %s"
-                         " LIMIT %" G_GINT64_FORMAT " OFFSET %" G_GINT64_FORMAT,
+                         " LIMIT %" PRId64 " OFFSET %" PRId64,
                          contacts != NULL ? TURNOUT_CONTACT_ROW_COLUMNS : "c.id", query->where, part, order,
                          limit, offset);
   stmt = query_prepare (query, db, sql, error);

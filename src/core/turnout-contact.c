@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-contact.h"
@@ -322,11 +324,11 @@ turnout_format_money (gint64      minor_units,
     currency = "USD";
 
   if (g_strv_contains (zero_decimal_currencies, currency))
-    return g_strdup_printf ("%s%" G_GUINT64_FORMAT " %s", sign, amount, currency);
+    return g_strdup_printf ("%s%" PRIu64 " %s", sign, amount, currency);
   if (g_str_equal (currency, "USD"))
-    return g_strdup_printf ("%s$%" G_GUINT64_FORMAT ".%02u", sign, amount / 100,
+    return g_strdup_printf ("%s$%" PRIu64 ".%02u", sign, amount / 100,
                             (guint) (amount % 100));
-  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%02u %s", sign, amount / 100,
+  return g_strdup_printf ("%s%" PRIu64 ".%02u %s", sign, amount / 100,
                           (guint) (amount % 100), currency);
 }
 
@@ -415,7 +417,7 @@ turnout_contact_new (const TurnoutContactRecord *record,
 
   self->events_attended = record->events_attended;
   g_free (self->events_attended_display);
-  self->events_attended_display = g_strdup_printf ("%" G_GINT64_FORMAT, record->events_attended);
+  self->events_attended_display = g_strdup_printf ("%" PRId64, record->events_attended);
   self->total_spend = record->total_spend;
   g_free (self->total_spend_display);
   self->total_spend_display = turnout_format_money (record->total_spend, currency);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -172,7 +174,7 @@ add_rows (JsonBuilder  *builder,
     {
       if (single && rc == SQLITE_DONE && !any)
         g_set_error (error, TURNOUT_CONTACTS_ERROR, TURNOUT_CONTACTS_ERROR_NOT_FOUND,
-                     _("There is no contact %" G_GINT64_FORMAT), id);
+                     _("There is no contact %" PRId64), id);
       else
         turnout_db_set_error (error, db, rc, _("Could not read the contact"));
       return FALSE;
@@ -295,7 +297,7 @@ turnout_contacts_erase (TurnoutStore  *store,
       if (sqlite3_step (exists) != SQLITE_ROW)
         {
           g_set_error (error, TURNOUT_CONTACTS_ERROR, TURNOUT_CONTACTS_ERROR_NOT_FOUND,
-                       _("There is no contact %" G_GINT64_FORMAT), contact_id);
+                       _("There is no contact %" PRId64), contact_id);
           ok = FALSE;
         }
       g_clear_pointer (&exists, sqlite3_finalize);
@@ -518,7 +520,7 @@ turnout_registrations_export_csv (TurnoutStore   *store,
       registered = format_event_time (stmt, 11, zone);
       confirmed = format_event_time (stmt, 12, zone);
       cancelled = format_event_time (stmt, 13, zone);
-      amount = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", cents / 100, (int) (cents % 100));
+      amount = g_strdup_printf ("%" PRId64 ".%02d", cents / 100, (int) (cents % 100));
 
       row[0] = (const char *) sqlite3_column_text (stmt, 0);
       row[1] = (const char *) sqlite3_column_text (stmt, 1);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-clock.h"
@@ -1022,7 +1024,7 @@ save_booking (Run      *run,
 
   /* The event: by name and start; by name alone when the file has no
    * start (an Eventbrite attendee report of one event). */
-  key = g_strdup_printf ("%s\x1f%" G_GINT64_FORMAT, booking->event_name,
+  key = g_strdup_printf ("%s\x1f%" PRId64, booking->event_name,
                          booking->has_start ? booking->starts_at : G_MININT64);
   if (g_hash_table_lookup_extended (run->event_ids, key, NULL, &cached))
     event_id = GPOINTER_TO_SIZE (cached);
@@ -1630,7 +1632,7 @@ bulk_mode_begin (Run       *run,
   g_ptr_array_add (bulk->recreate,
                    g_strdup_printf ("INSERT INTO contacts_fts (rowid, name, email)"
                                     " SELECT " TURNOUT_FTS_ROW ("contacts") " FROM contacts"
-                                    " WHERE id > %" G_GINT64_FORMAT, bulk->max_id_before));
+                                    " WHERE id > %" PRId64, bulk->max_id_before));
 
   for (guint i = 0; i < drops->len; i++)
     if (!turnout_db_exec (run->db, g_ptr_array_index (drops, i), error))
@@ -2227,7 +2229,7 @@ dup_stored_value (Run          *run,
     case TURNOUT_FIELD_CANCELLED_AT:
       return format_time (run, booking->cancelled_at != 0, booking->cancelled_at);
     case TURNOUT_FIELD_AMOUNT:
-      return g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", booking->amount / 100,
+      return g_strdup_printf ("%" PRId64 ".%02d", booking->amount / 100,
                               (int) (booking->amount % 100));
 
     case TURNOUT_FIELD_FULL_NAME:

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-clock.h"
@@ -215,7 +217,7 @@ dup_contact_name (sqlite3_stmt *stmt,
 
   if (name != NULL && *name != '\0')
     return g_strdup (name);
-  return g_strdup_printf (_("contact %" G_GINT64_FORMAT), id);
+  return g_strdup_printf (_("contact %" PRId64), id);
 }
 
 static char *
@@ -260,7 +262,7 @@ claim_on_db (sqlite3   *db,
         {
           if (rc == SQLITE_DONE)
             g_set_error (error, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_NOT_FOUND,
-                         _("There is no contact %" G_GINT64_FORMAT), data->contact_id);
+                         _("There is no contact %" PRId64), data->contact_id);
           else
             turnout_db_set_error (error, db, rc, _("Could not read the contact"));
           goto fail;

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-clock.h"
@@ -122,7 +124,7 @@ turnout_recipient_dup_name (TurnoutRecipient *recipient)
   if (recipient->phone != NULL)
     return g_strdup (recipient->phone);
   /* TRANSLATORS: a contact with no name, phone or email; %ld is its number. */
-  return g_strdup_printf (_("Contact %" G_GINT64_FORMAT), recipient->contact_id);
+  return g_strdup_printf (_("Contact %" PRId64), recipient->contact_id);
 }
 
 /**
@@ -258,7 +260,7 @@ turnout_recipient_reader_new (sqlite3  *db,
         {
           if (rc == SQLITE_DONE)
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                         _("There is no event %" G_GINT64_FORMAT "; it may have been deleted"),
+                         _("There is no event %" PRId64 "; it may have been deleted"),
                          event_id);
           else
             turnout_db_set_error (error, db, rc, _("Could not read the event"));
@@ -293,7 +295,7 @@ turnout_recipient_reader_read (TurnoutRecipientReader  *reader,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     _("There is no contact %" G_GINT64_FORMAT "; it may have been erased"),
+                     _("There is no contact %" PRId64 "; it may have been erased"),
                      contact_id);
       else
         turnout_db_set_error (error, db, rc, _("Could not read the contact"));

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-saved-segment.h"
@@ -248,7 +250,7 @@ turnout_saved_segment_get_count_label (TurnoutSavedSegment *self)
         self->count_label = g_strdup (_("Counting…"));
       else
         {
-          g_autofree char *number = g_strdup_printf ("%'" G_GINT64_FORMAT, self->count);
+          g_autofree char *number = g_strdup_printf ("%'" PRId64, self->count);
 
           /* TRANSLATORS: %s is a number of contacts, such as "1,204". */
           self->count_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s contact",

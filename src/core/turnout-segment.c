@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdio.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -397,7 +399,7 @@ turnout_segment_new_from_json (const char  *json,
     }
   if (json_node_get_int (version) != TURNOUT_SEGMENT_VERSION)
     {
-      invalid (error, "$.version", _("unknown version %" G_GINT64_FORMAT " (this Turnout reads %d)"),
+      invalid (error, "$.version", _("unknown version %" PRId64 " (this Turnout reads %d)"),
                json_node_get_int (version), TURNOUT_SEGMENT_VERSION);
       return NULL;
     }

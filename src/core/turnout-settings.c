@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
@@ -283,7 +285,7 @@ check_frequency_cap (const char  *value,
       || !g_ascii_string_to_unsigned (g_strstrip (parts[1]), 10, 1, 365, &days, NULL))
     return invalid (error, _("the cap is written as messages/days, such as 3/7 for at most 3 "
                              "messages in 7 days"));
-  *normalized = g_strdup_printf ("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, messages, days);
+  *normalized = g_strdup_printf ("%" PRIu64 "/%" PRIu64, messages, days);
   return TRUE;
 }
 
@@ -523,7 +525,7 @@ normalize_number (const TurnoutSettingSpec  *spec,
           invalid (error, _("%s must be between %.0f and %.0f"), trimmed, spec->min, spec->max);
           return NULL;
         }
-      return g_strdup_printf ("%" G_GINT64_FORMAT, n);
+      return g_strdup_printf ("%" PRId64, n);
     }
 
   number = g_ascii_strtod (trimmed, &end);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-campaign-dialog.h"
@@ -124,7 +126,7 @@ static const struct
 static char *
 format_count (gint64 n)
 {
-  return g_strdup_printf ("%'" G_GINT64_FORMAT, n);
+  return g_strdup_printf ("%'" PRId64, n);
 }
 
 static void
@@ -591,7 +593,7 @@ update_preflight (TurnoutCampaignDialog *self)
 
   if (template == NULL || segment == NULL)
     return FALSE;
-  key = g_strdup_printf ("%u/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+  key = g_strdup_printf ("%u/%" PRId64 "/%" PRId64,
                          adw_combo_row_get_selected (self->segment_row),
                          turnout_template_get_id (template), starts_at);
   if (g_strcmp0 (key, self->preflight_key) == 0)

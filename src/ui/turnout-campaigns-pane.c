@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-campaign-dialog.h"
@@ -118,7 +120,7 @@ static void load_recipients (TurnoutCampaignsPane *self,
 static char *
 format_count (gint64 n)
 {
-  return g_strdup_printf ("%'" G_GINT64_FORMAT, n);
+  return g_strdup_printf ("%'" PRId64, n);
 }
 
 static void
@@ -253,10 +255,10 @@ format_duration (double seconds)
   if (seconds < 60.0)
     return g_strdup (_("less than a minute"));
   if (minutes < 60)
-    return g_strdup_printf (g_dngettext (NULL, "%" G_GINT64_FORMAT " minute",
-                                         "%" G_GINT64_FORMAT " minutes", minutes), minutes);
+    return g_strdup_printf (g_dngettext (NULL, "%" PRId64 " minute",
+                                         "%" PRId64 " minutes", minutes), minutes);
   /* TRANSLATORS: hours and minutes, as in "2 h 05 min". */
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " h %02" G_GINT64_FORMAT " min"), minutes / 60,
+  return g_strdup_printf (_("%" PRId64 " h %02" PRId64 " min"), minutes / 60,
                           minutes % 60);
 }
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-contact-editor.h"
@@ -184,7 +186,7 @@ format_money (gint64      minor,
     { "USD", "$" }, { "EUR", "€" }, { "GBP", "£" }, { "CAD", "CA$" }, { "AUD", "A$" },
     { "NZD", "NZ$" }, { "MXN", "MX$" }, { "BRL", "R$" }, { "INR", "₹" },
   };
-  g_autofree char *number = g_strdup_printf ("%'" G_GINT64_FORMAT ".%02d", minor / 100,
+  g_autofree char *number = g_strdup_printf ("%'" PRId64 ".%02d", minor / 100,
                                              (int) (minor % 100));
 
   for (guint i = 0; i < G_N_ELEMENTS (symbols); i++)

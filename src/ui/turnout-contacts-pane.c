@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-bitset-selection.h"
@@ -117,7 +119,7 @@ static char *
 format_count (guint64 n)
 {
   /* The ' flag groups the digits as the user's locale does: 12,345. */
-  return g_strdup_printf ("%'" G_GUINT64_FORMAT, n);
+  return g_strdup_printf ("%'" PRIu64, n);
 }
 
 static guint

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "turnout-contact.h"
@@ -174,7 +176,7 @@ on_count_ready_cb (GObject      *object,
       return;
     }
   {
-    g_autofree char *number = g_strdup_printf ("%'" G_GINT64_FORMAT, count);
+    g_autofree char *number = g_strdup_printf ("%'" PRId64, count);
     /* TRANSLATORS: the live count of a segment, %s is a number such as "1,204". */
     g_autofree char *label = g_strdup_printf (ngettext ("%s contact", "%s contacts", count), number);
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
@@ -592,7 +594,7 @@ on_recipient_loaded_cb (GObject      *source,
     entry->name = turnout_recipient_dup_name (recipient);
   else
     /* TRANSLATORS: a contact erased while the dialog was opening. */
-    entry->name = g_strdup_printf (_("Contact %" G_GINT64_FORMAT), entry->contact_id);
+    entry->name = g_strdup_printf (_("Contact %" PRId64), entry->contact_id);
   entry->left_out = describe_left_out (recipient);
   entry->sendable = entry->left_out == NULL;
   self->n_sendable += entry->sendable;

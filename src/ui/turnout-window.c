@@ -265,8 +265,8 @@ on_export_done_cb (GObject      *object,
   else
     {
       g_autofree char *title =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GSSIZE_FORMAT " contact exported",
-                                      "%'" G_GSSIZE_FORMAT " contacts exported", written),
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'zd contact exported",
+                                      "%'zd contacts exported", written),
                          written);
       show_toast (self, title);
     }
