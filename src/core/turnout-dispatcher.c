@@ -49,6 +49,7 @@
  */
 
 #define CLAIM_BATCH 64
+#define CLAIM_AHEAD 2         /* claim again when fewer than this × in_flight rows are ready */
 #define RECONCILE_SLACK 120   /* seconds before the claim a provider's clock may differ by */
 
 struct _TurnoutDispatcher
@@ -78,7 +79,9 @@ struct _TurnoutDispatcher
   GQueue         ready;             /* Claimed, to send */
   GPtrArray     *blocked_prefixes;  /* "+44": countries Twilio refuses (21408) */
   guint          in_flight;
-  guint          recording;
+  guint          recording;         /* outcomes not written yet */
+  GPtrArray     *to_record;         /* RecordData: waiting for the write running */
+  gboolean       writing;
   guint64        recorded;          /* outcomes written so far */
   guint64        recorded_at_claim; /* … when the claim in flight started */
   gboolean       claiming;
@@ -132,6 +135,7 @@ static void pump          (TurnoutDispatcher *self);
 static void recover       (TurnoutDispatcher *self,
                            gboolean           during_run);
 static void release_ready (TurnoutDispatcher *self);
+static void record_data_free (gpointer data);
 
 /* Settings --------------------------------------------------------------- */
 
@@ -144,6 +148,7 @@ turnout_dispatcher_finalize (GObject *object)
   g_queue_clear_full (&self->ready, claimed_free);
   g_clear_pointer (&self->blocked_prefixes, g_ptr_array_unref);
   g_clear_pointer (&self->sent_at, g_array_unref);
+  g_clear_pointer (&self->to_record, g_ptr_array_unref);
   g_clear_error (&self->fatal);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
@@ -173,6 +178,7 @@ turnout_dispatcher_init (TurnoutDispatcher *self)
   g_queue_init (&self->ready);
   self->blocked_prefixes = g_ptr_array_new_with_free_func (g_free);
   self->sent_at = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->to_record = g_ptr_array_new_with_free_func (record_data_free);
   self->lock_fd = -1;
 }
 
@@ -304,6 +310,7 @@ typedef struct
   guint      cap_messages;
   guint      cap_days;
   char     **blocked_prefixes;
+  GHashTable *zones;             /* zone id ("" for none) → GTimeZone */
   /* out */
   GPtrArray *claimed;
   gint64     next_due;
@@ -317,6 +324,7 @@ claim_data_free (gpointer data)
   g_free (claim->channel);
   g_free (claim->default_zone);
   g_strfreev (claim->blocked_prefixes);
+  g_clear_pointer (&claim->zones, g_hash_table_unref);
   g_clear_pointer (&claim->claimed, g_ptr_array_unref);
   g_free (claim);
 }
@@ -327,11 +335,18 @@ quiet_until (ClaimData  *claim,
              const char *zone_id,
              gint64      at)
 {
-  g_autoptr(GTimeZone) zone = NULL;
+  const char *key = zone_id != NULL ? zone_id : "";
+  GTimeZone *zone;
 
   if (claim->quiet_start < 0)
     return 0;
-  zone = turnout_recipient_time_zone (zone_id, claim->default_zone);
+  /* Zones are few and parsing one is not cheap (GLib reads the zone's file
+   * again for each new one): each once per claim, as the preflight does. */
+  if ((zone = g_hash_table_lookup (claim->zones, key)) == NULL)
+    {
+      zone = turnout_recipient_time_zone (zone_id, claim->default_zone);
+      g_hash_table_insert (claim->zones, g_strdup (key), zone);
+    }
   return turnout_quiet_hours_end (claim->quiet_start, claim->quiet_end, zone, at);
 }
 
@@ -464,10 +479,14 @@ claim_on_db (sqlite3    *db,
   g_autoptr(sqlite3_stmt) later = NULL;
   g_autoptr(GHashTable) caches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                         campaign_cache_free);
+  g_autofree char *sender_name = NULL;
+  g_autofree char *unsubscribe = turnout_sms_unsubscribe_text ();
   int rc;
 
   if (!turnout_db_begin (db, error))
     return FALSE;
+  /* The same for every row: read once, not once a row. */
+  sender_name = turnout_db_dup_setting (db, "general.sender_name");
   if (!complete_campaigns (db, claim->channel, claim->now, error))
     goto fail;
   due = turnout_db_prepare (db,
@@ -477,7 +496,10 @@ claim_on_db (sqlite3    *db,
     " WHERE m.state = 'queued' AND c.state = 'running' AND m.channel = ?1"
     "   AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?2)"
     "   AND (?3 = 0 OR m.campaign_id = ?3)"
-    " ORDER BY m.next_attempt_at IS NOT NULL, m.next_attempt_at, m.id LIMIT ?4", error);
+    /* NULLs sort first, so new rows still come before retries, in the
+     * order of messages_due (state, next_attempt_at, rowid): the claim reads
+     * LIMIT rows instead of sorting every queued row each time. */
+    " ORDER BY m.next_attempt_at, m.id LIMIT ?4", error);
   take = turnout_db_prepare (db,
     "UPDATE messages SET state = 'sending', attempts = attempts + 1, claimed_at = ?2,"
     " segments = ?3, body = ?4, updated_at = ?2 WHERE id = ?1 AND state = 'queued'", error);
@@ -500,8 +522,6 @@ claim_on_db (sqlite3    *db,
       g_autoptr(TurnoutRecipient) recipient = NULL;
       g_autoptr(TurnoutRendered) rendered = NULL;
       g_autoptr(GError) local_error = NULL;
-      g_autofree char *sender_name = NULL;
-      g_autofree char *unsubscribe = NULL;
       TurnoutMergeValues values = { 0 };
       TurnoutExclusion exclusion;
       const char *current;
@@ -593,8 +613,6 @@ claim_on_db (sqlite3    *db,
         }
 
       turnout_recipient_get_values (recipient, &values);
-      sender_name = turnout_db_dup_setting (db, "general.sender_name");
-      unsubscribe = turnout_sms_unsubscribe_text ();
       values.sender_name = sender_name;
       values.unsubscribe = unsubscribe;
       rendered = turnout_template_renderer_render (cache->renderer, &values);
@@ -700,40 +718,43 @@ record_data_free (gpointer data)
   g_free (record);
 }
 
+/* Writes one outcome, in the caller's transaction. */
 static gboolean
-record_on_db (sqlite3     *db,
-              RecordData  *record,
-              GError     **error)
+record_one (sqlite3       *db,
+            RecordData    *record,
+            sqlite3_stmt **sent,
+            GError       **error)
 {
   TurnoutSendResult *result = record->result;
   gint64 id = record->claimed->message_id;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  if (!turnout_db_begin (db, error))
-    return FALSE;
   if (record->release)
-    {
-      if (!exec_update (db, "UPDATE messages SET state = 'queued', attempts = max (attempts - 1, 0),"
+    return exec_update (db, "UPDATE messages SET state = 'queued', attempts = max (attempts - 1, 0),"
                             " claimed_at = NULL, next_attempt_at = NULL, error_code = ?2,"
                             " error_text = ?3, updated_at = ?4 WHERE id = ?1"
                             " AND state IN ('sending', 'unknown')",
-                        id, NULL, NULL, record->now, error))
-        goto fail;
-      return turnout_db_commit (db, error);
-    }
+                        id, NULL, NULL, record->now, error);
   switch (result->outcome)
     {
     case TURNOUT_SEND_OK:
-      stmt = turnout_db_prepare (db, "UPDATE messages SET state = 'sent', provider_id = ?2,"
-                                     " sent_at = ?3, error_code = NULL, error_text = NULL,"
-                                     " updated_at = ?3 WHERE id = ?1", error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, result->provider_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 3, record->now);
-      break;
+      /* Nearly every outcome: prepared once a batch (preparing costs more
+       * than running it). */
+      if (*sent == NULL
+          && (*sent = turnout_db_prepare (db, "UPDATE messages SET state = 'sent',"
+                                              " provider_id = ?2, sent_at = ?3, error_code = NULL,"
+                                              " error_text = NULL, updated_at = ?3 WHERE id = ?1",
+                                          error)) == NULL)
+        return FALSE;
+      sqlite3_reset (*sent);
+      sqlite3_bind_int64 (*sent, 1, id);
+      sqlite3_bind_text (*sent, 2, result->provider_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (*sent, 3, record->now);
+      if ((rc = sqlite3_step (*sent)) != SQLITE_DONE)
+        return turnout_db_set_error (error, db, rc,
+                                     _("Could not record what happened to the message"));
+      return TRUE;
 
     case TURNOUT_SEND_TRANSIENT:
     case TURNOUT_SEND_RATE_LIMITED:
@@ -825,23 +846,41 @@ record_on_db (sqlite3     *db,
                            " AND (?1 = 0 OR id = ?1)",
                        0, result->message, record->channel, record->now, error))
     goto fail;
-  return turnout_db_commit (db, error);
+  return TRUE;
 
 fail:
   g_clear_pointer (&stmt, sqlite3_finalize);
-  turnout_db_rollback (db);
   return FALSE;
 }
 
+/* Every outcome that came in while the last write ran, in one transaction:
+ * one commit for many messages, and one writer at a time, so the writes
+ * never queue on each other's lock. */
 static void
 record_worker (GTask        *task,
                sqlite3      *db,
                gpointer      task_data,
                GCancellable *cancellable)
 {
+  GPtrArray *batch = task_data;
+  g_autoptr(sqlite3_stmt) sent = NULL;
   GError *error = NULL;
 
-  if (record_on_db (db, task_data, &error))
+  if (!turnout_db_begin (db, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < batch->len; i++)
+    if (!record_one (db, g_ptr_array_index (batch, i), &sent, &error))
+      {
+        g_clear_pointer (&sent, sqlite3_finalize);
+        turnout_db_rollback (db);
+        g_task_return_error (task, error);
+        return;
+      }
+  g_clear_pointer (&sent, sqlite3_finalize);
+  if (turnout_db_commit (db, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -1047,12 +1086,12 @@ on_claimed_cb (GObject      *object,
       fail_run (self, error);
       return;
     }
+  /* Nothing due — unless an outcome was written meanwhile, which may have
+   * queued a row again after the claim looked. */
+  self->exhausted = claim->claimed->len == 0 && self->recorded == self->recorded_at_claim;
   for (guint i = 0; i < claim->claimed->len; i++)
     g_queue_push_tail (&self->ready, g_steal_pointer (&g_ptr_array_index (claim->claimed, i)));
   g_ptr_array_set_size (claim->claimed, 0);
-  /* Nothing due — unless an outcome was written meanwhile, which may have
-   * queued a row again after the claim looked. */
-  self->exhausted = g_queue_is_empty (&self->ready) && self->recorded == self->recorded_at_claim;
   self->next_due = claim->next_due;
   pump (self);
 }
@@ -1077,6 +1116,8 @@ claim (TurnoutDispatcher *self)
   data->blocked_prefixes = g_strdupv ((char **) self->blocked_prefixes->pdata);
   g_ptr_array_remove_index (self->blocked_prefixes, self->blocked_prefixes->len - 1);
   data->claimed = g_ptr_array_new_with_free_func (claimed_free);
+  data->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_time_zone_unref);
   self->claiming = TRUE;
   self->recorded_at_claim = self->recorded;
   g_task_set_task_data (task, data, claim_data_free);
@@ -1130,16 +1171,21 @@ backoff (TurnoutDispatcher *self,
 static void send_one (TurnoutDispatcher *self,
                       Claimed           *claimed);
 
+static void write_records (TurnoutDispatcher *self);
+
 static void
 on_recorded_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(TurnoutDispatcher) self = user_data;
+  GPtrArray *batch = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
 
-  self->recording--;
-  self->recorded++;
+  self->writing = FALSE;
+  self->recording -= batch->len;
+  self->recorded += batch->len;
+  write_records (self);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       fail_run (self, error);
@@ -1150,12 +1196,28 @@ on_recorded_cb (GObject      *object,
   pump (self);
 }
 
+/* Starts writing the outcomes waiting, unless a write runs: its end
+ * starts the next. */
+static void
+write_records (TurnoutDispatcher *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->writing || self->to_record->len == 0)
+    return;
+  task = g_task_new (self->store, NULL, on_recorded_cb, g_object_ref (self));
+  g_task_set_task_data (task, g_steal_pointer (&self->to_record),
+                        (GDestroyNotify) g_ptr_array_unref);
+  self->to_record = g_ptr_array_new_with_free_func (record_data_free);
+  self->writing = TRUE;
+  turnout_store_run_in_thread (self->store, task, record_worker);
+}
+
 static void
 record (TurnoutDispatcher *self,
         Claimed           *claimed,
         TurnoutSendResult *result)
 {
-  g_autoptr(GTask) task = g_task_new (self->store, NULL, on_recorded_cb, g_object_ref (self));
   RecordData *data = g_new0 (RecordData, 1);
 
   data->claimed = claimed;
@@ -1205,8 +1267,8 @@ record (TurnoutDispatcher *self,
       break;
     }
   self->recording++;
-  g_task_set_task_data (task, data, record_data_free);
-  turnout_store_run_in_thread (self->store, task, record_worker);
+  g_ptr_array_add (self->to_record, data);
+  write_records (self);
 }
 
 /* A row claimed and never sent (the run stopped first, or the provider
@@ -1215,7 +1277,6 @@ static void
 release (TurnoutDispatcher *self,
          Claimed           *claimed)
 {
-  g_autoptr(GTask) task = g_task_new (self->store, NULL, on_recorded_cb, g_object_ref (self));
   RecordData *data = g_new0 (RecordData, 1);
 
   data->claimed = claimed;
@@ -1226,8 +1287,8 @@ release (TurnoutDispatcher *self,
   data->now = now ();
   data->release = TRUE;
   self->recording++;
-  g_task_set_task_data (task, data, record_data_free);
-  turnout_store_run_in_thread (self->store, task, record_worker);
+  g_ptr_array_add (self->to_record, data);
+  write_records (self);
 }
 
 static void
@@ -1333,11 +1394,15 @@ pump (TurnoutDispatcher *self)
       send_one (self, g_queue_pop_head (&self->ready));
     }
 
-  if (g_queue_is_empty (&self->ready) && !self->claiming && !self->reconciling)
+  /* The next claim is written while the rows of the last one leave, so
+   * requests never wait for it. */
+  if (!self->claiming && !self->reconciling && !self->exhausted
+      && g_queue_get_length (&self->ready) < CLAIM_AHEAD * self->in_flight_max)
+    claim (self);
+  else if (g_queue_is_empty (&self->ready) && !self->claiming && !self->reconciling
+           && self->exhausted)
     {
-      if (!self->exhausted)
-        claim (self);
-      else if (self->in_flight == 0 && self->recording == 0
+      if (self->in_flight == 0 && self->recording == 0
                && self->unknown_recorded > self->unknown_asked)
         {
           /* Answers lost on the way (a reset, a timeout): before anything
