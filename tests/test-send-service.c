@@ -143,6 +143,42 @@ test_scheduled (void)
   turnout_test_finalize_object (g_steal_pointer (&service));
 }
 
+/* Email can't go out yet: a launched email campaign is stopped with the
+ * reason rather than left "running" with nothing happening. */
+static void
+test_email_not_yet (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutStore) store = open_store ("email.db");
+  g_autoptr(TurnoutSettings) settings = NULL;
+  g_autoptr(TurnoutSendService) service = NULL;
+  g_autoptr(TurnoutSegment) all = turnout_segment_new_preset ("all", -1, &error);
+  g_autofree char *reason = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  turnout_test_exec_sql (store, "INSERT INTO templates (id, name, channel, subject, body_html,"
+                                " created_at, updated_at) VALUES (2, 'News', 'email', 'Hi',"
+                                " '<p>Hi</p>', 0, 0);"
+                                "UPDATE contacts SET email = 'fan' || id || '@example.com',"
+                                " email_consent = 'opted_in'");
+  id = turnout_campaigns_create (store, "News", "email", "all", all, 2, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_campaigns_launch (store, id, NULL, &error), ==, 3);
+  g_assert_no_error (error);
+  settings = turnout_settings_new (store, &error);
+  g_assert_no_error (error);
+
+  service = turnout_send_service_new (NULL, settings);
+  wait_passes (service, 1);
+  reason = campaign_field (store, id, "state || ': ' || state_reason");
+  g_assert_cmpstr (reason, ==, "stopped: Email campaigns can’t be sent yet: the mail server "
+                               "channel comes in a later version of Turnout.");
+
+  g_object_run_dispose (G_OBJECT (service));
+  turnout_test_finalize_object (g_steal_pointer (&service));
+}
+
 static void
 test_stopped_and_resumed (void)
 {
@@ -260,6 +296,7 @@ main (int    argc,
   g_test_add_func ("/send-service/scheduled", test_scheduled);
   g_test_add_func ("/send-service/stopped-and-resumed", test_stopped_and_resumed);
   g_test_add_func ("/send-service/stop-reply", test_stop_reply);
+  g_test_add_func ("/send-service/email-not-yet", test_email_not_yet);
 
   return g_test_run ();
 }

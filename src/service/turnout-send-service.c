@@ -350,6 +350,11 @@ check_worker (GTask        *task,
 
   if ((check->launched = turnout_campaigns_start_due (self->store, check->grace, &check->late,
                                                       &error)) < 0
+      /* Not left running with nothing going out: said plainly instead. */
+      || turnout_campaigns_stop_channel (self->store, "email",
+                                         _("Email campaigns can’t be sent yet: the mail server "
+                                           "channel comes in a later version of Turnout."),
+                                         &error) < 0
       || (check->running = turnout_campaigns_count_running (self->store, "sms", &error)) < 0)
     g_task_return_error (task, error);
   else
