@@ -30,21 +30,9 @@ typedef struct
   char              *path;
 } Fixture;
 
-typedef struct
-{
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
+typedef TurnoutTestRun Run;
 
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, turnout_test_run_clear)
 
 /* Runs the built turnout-cli on the fixture's database. */
 static Run
@@ -53,13 +41,9 @@ cli (Fixture    *fixture,
      ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Run run = { 0 };
   const char *arg;
   va_list ap;
 
-  g_ptr_array_add (args, (gpointer) g_getenv ("TURNOUT_CLI"));
   g_ptr_array_add (args, "--db");
   g_ptr_array_add (args, fixture->path);
   va_start (ap, first);
@@ -67,16 +51,7 @@ cli (Fixture    *fixture,
     g_ptr_array_add (args, (gpointer) arg);
   va_end (ap);
   g_ptr_array_add (args, NULL);
-
-  process = g_subprocess_newv ((const char * const *) args->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run.out, &run.err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run.status = g_subprocess_get_exit_status (process);
-  return run;
+  return turnout_test_cli_v (NULL, (const char * const *) args->pdata);
 }
 
 static JsonObject *

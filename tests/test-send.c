@@ -75,36 +75,46 @@ start_fake (void)
   return fake;
 }
 
-static GSubprocess *
-new_process (GPtrArray  *args,
-             GError    **error)
+/* The fake's address and credentials, for the child only. */
+static const char * const *
+fake_env (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  static char *env[4];
 
-  g_subprocess_launcher_setenv (launcher, "TURNOUT_TWILIO_API_URL", fake_url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TWILIO_ACCOUNT_SID", TURNOUT_FAKE_TWILIO_ACCOUNT_SID,
-                                TRUE);
-  g_subprocess_launcher_setenv (launcher, "TWILIO_AUTH_TOKEN", auth_token, TRUE);
-  g_ptr_array_add (args, NULL);
-  return g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, error);
+  for (guint i = 0; i < G_N_ELEMENTS (env); i++)
+    g_clear_pointer (&env[i], g_free);
+  env[0] = g_strconcat ("TURNOUT_TWILIO_API_URL=", fake_url, NULL);
+  env[1] = g_strdup ("TWILIO_ACCOUNT_SID=" TURNOUT_FAKE_TWILIO_ACCOUNT_SID);
+  env[2] = g_strconcat ("TWILIO_AUTH_TOKEN=", auth_token, NULL);
+  return (const char * const *) env;
 }
 
+/* Starts turnout-cli and leaves it running (to be killed or waited for). */
 static GSubprocess *
 spawn_cli (GError     **error,
            const char  *first,
            ...)
 {
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char * const *env = fake_env ();
   const char *arg;
   va_list ap;
 
+  for (guint i = 0; env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
+
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
   g_ptr_array_add (args, (gpointer) g_getenv ("TURNOUT_CLI"));
   va_start (ap, first);
   for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (args, (gpointer) arg);
   va_end (ap);
-  return new_process (args, error);
+  g_ptr_array_add (args, NULL);
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, error);
 }
 
 /* Runs turnout-cli to its end; returns its exit status, and what it printed. */
@@ -115,30 +125,21 @@ run_cli (char       **out,
          ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
+  g_auto(TurnoutTestRun) run = { 0 };
   const char *arg;
   va_list ap;
 
-  g_ptr_array_add (args, (gpointer) g_getenv ("TURNOUT_CLI"));
   va_start (ap, first);
   for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (args, (gpointer) arg);
   va_end (ap);
-  process = new_process (args, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  if (g_subprocess_get_exit_status (process) != 0)
-    g_test_message ("turnout-cli %s: %s", first, stderr_text);
+  g_ptr_array_add (args, NULL);
+  run = turnout_test_cli_v (fake_env (), (const char * const *) args->pdata);
   if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
+    *out = g_steal_pointer (&run.out);
   if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-  return g_subprocess_get_exit_status (process);
+    *err = g_steal_pointer (&run.err);
+  return run.status;
 }
 
 static gint64

@@ -308,3 +308,70 @@ turnout_test_wake_up_cb (gpointer data)
 {
   return G_SOURCE_CONTINUE;
 }
+
+void
+turnout_test_run_clear (TurnoutTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+/**
+ * turnout_test_cli_v:
+ * @env: (nullable): NAME=VALUE pairs set in the child only (this process
+ *   may have threads, where setenv() is unsafe)
+ * @args: the arguments after the program
+ *
+ * Runs turnout-cli to its end, as a user would.
+ */
+TurnoutTestRun
+turnout_test_cli_v (const char * const *env,
+                    const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  TurnoutTestRun run = { 0 };
+
+  g_assert_nonnull (g_getenv ("TURNOUT_CLI"));
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
+
+      g_assert_nonnull (pair[1]);
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
+  g_ptr_array_add (argv, (gpointer) g_getenv ("TURNOUT_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run.out, &run.err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run.status = g_subprocess_get_exit_status (process);
+  if (run.status != 0)
+    g_test_message ("turnout-cli %s: exit %d: %s", args[0] != NULL ? args[0] : "", run.status,
+                    run.err);
+  return run;
+}
+
+TurnoutTestRun
+turnout_test_cli (const char * const *env,
+                  const char         *first,
+                  ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return turnout_test_cli_v (env, (const char * const *) args->pdata);
+}

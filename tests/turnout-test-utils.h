@@ -33,6 +33,28 @@ G_END_DECLS
 
 G_BEGIN_DECLS
 
+/* One run of the built turnout-cli ($TURNOUT_CLI): its exit status and
+ * what it printed. */
+typedef struct
+{
+  int    status;
+  char  *out;
+  char  *err;
+} TurnoutTestRun;
+
+void           turnout_test_run_clear (TurnoutTestRun     *run);
+TurnoutTestRun turnout_test_cli_v     (const char * const *env,
+                                       const char * const *args);
+TurnoutTestRun turnout_test_cli       (const char * const *env,
+                                       const char         *first,
+                                       ...) G_GNUC_NULL_TERMINATED;
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TurnoutTestRun, turnout_test_run_clear)
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
 /* How long spin_until() waits before it fails the test. */
 #define TURNOUT_TEST_TIMEOUT_SECONDS 30
 
