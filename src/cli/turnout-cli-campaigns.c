@@ -135,18 +135,21 @@ static gboolean
 on_progress_cb (gpointer user_data)
 {
   Progress *progress = user_data;
-  g_autoptr(TurnoutCampaignStatus) status = turnout_campaigns_get_status (progress->store,
-                                                                          progress->id, NULL);
+  g_autoptr(TurnoutCampaignStatus) status = NULL;
 
-  if (status != NULL && progress->tty)
+  /* Only for a person watching: a pipe gets the status at the end. */
+  if (!progress->tty)
+    return G_SOURCE_CONTINUE;
+  status = turnout_campaigns_get_status (progress->store, progress->id, NULL);
+  if (status != NULL)
     {
+      gint64 sent = status->counts[2] + status->counts[3] + status->counts[4];
       gint64 waiting = status->counts[0] + status->counts[1] + status->counts[8];
 
       /* TRANSLATORS: a progress line: sent, then failed, then waiting. */
-      g_printerr (_("\r%" PRId64 " sent, %" PRId64 " failed, %" PRId64
-                    " waiting of %" PRId64 "   "),
-                  status->counts[2] + status->counts[3], status->counts[5], waiting,
-                  status->total);
+      g_printerr (_("\r%" PRId64 " sent, %" PRId64 " failed, %" PRId64 " waiting of %" PRId64
+                    "   "),
+                  sent, status->counts[5], waiting, status->total);
     }
   return G_SOURCE_CONTINUE;
 }
