@@ -147,6 +147,41 @@ check_host (const char  *value,
   return TRUE;
 }
 
+/* A SHA-256 fingerprint, written as 64 hexadecimal digits with or without
+ * colons or spaces between the pairs; kept as "AB:CD:…", the way
+ * certificate viewers show it. */
+static gboolean
+check_certificate_fingerprint (const char  *value,
+                               char       **normalized,
+                               GError     **error)
+{
+  g_autoptr(GString) hex = g_string_new (NULL);
+
+  if (*value == '\0')
+    return TRUE;
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == ':' || *p == ' ')
+        continue;
+      if (!g_ascii_isxdigit (*p))
+        return invalid (error, _("a certificate fingerprint has only hexadecimal digits and "
+                                 "colons; “%c” at position %d is not allowed"),
+                        *p, (int) (p - value) + 1);
+      g_string_append_c (hex, g_ascii_toupper (*p));
+    }
+  if (hex->len != 64)
+    return invalid (error, _("a SHA-256 fingerprint has 64 hexadecimal digits, not %u"),
+                    (guint) hex->len);
+  *normalized = g_malloc (64 / 2 * 3);
+  for (guint i = 0; i < 32; i++)
+    {
+      (*normalized)[i * 3] = hex->str[i * 2];
+      (*normalized)[i * 3 + 1] = hex->str[i * 2 + 1];
+      (*normalized)[i * 3 + 2] = i < 31 ? ':' : '\0';
+    }
+  return TRUE;
+}
+
 static gboolean
 check_email (const char  *value,
              char       **normalized,
@@ -421,6 +456,11 @@ static const TurnoutSettingSpec specs[] = {
     N_("Connections"),
     N_("How many connections to the mail server are used at once"),
     1, 16 },
+  { "smtp.accepted_certificate", TURNOUT_SETTING_STRING, "",
+    N_("Accepted certificate"),
+    N_("The SHA-256 fingerprint of a mail server certificate you chose to trust although it "
+       "failed the checks; only exactly that certificate is accepted"),
+    .check = check_certificate_fingerprint },
   { "email.postal_address", TURNOUT_SETTING_STRING, "",
     N_("Postal address"),
     N_("Your postal address, shown in the footer of every email as the law requires"),
