@@ -79,9 +79,10 @@ class Recorder:
 
 
 class Handler:
-    def __init__(self, recorder, pipelining):
+    def __init__(self, recorder, pipelining, delay=0.0):
         self.recorder = recorder
         self.pipelining = pipelining
+        self.delay = delay
 
     @staticmethod
     def fault(address, command):
@@ -120,6 +121,9 @@ class Handler:
             if reply:
                 server.close_after(reply)
                 return reply
+        if self.delay > 0:
+            # A slow server, so a test can kill the client mid-send.
+            await asyncio.sleep(self.delay)
         self.recorder.store(server.conn_id, envelope)
         if any(r.lower().startswith('drop-after-dot@') for r in envelope.rcpt_tos):
             server.drop_reply = True
@@ -197,6 +201,8 @@ def main():
                         help='offer AUTH before encryption (a badly set up server)')
     parser.add_argument('--pipelining', action='store_true')
     parser.add_argument('--size', type=int, default=33554432)
+    parser.add_argument('--delay', type=float, default=0.0,
+                        help='seconds to wait before answering the final "."')
     args = parser.parse_args()
 
     os.makedirs(args.outdir, exist_ok=True)
@@ -212,7 +218,7 @@ def main():
                 if m not in args.auth_mechanisms.upper().split()]
 
     def factory():
-        server = TestSMTP(Handler(recorder, args.pipelining),
+        server = TestSMTP(Handler(recorder, args.pipelining, args.delay),
                           hostname='smtp.test',
                           data_size_limit=args.size,
                           enable_SMTPUTF8=True,

@@ -15,6 +15,7 @@
 #include "turnout-dispatcher.h"
 #include "turnout-segments.h"
 #include "turnout-settings.h"
+#include "turnout-smtp-sender.h"
 #include "turnout-store.h"
 #include "turnout-templates.h"
 #include "turnout-twilio-sender.h"
@@ -162,8 +163,32 @@ on_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Makes the channel's sender from the settings: Twilio for texts, the
+ * mail server for emails. */
+static TurnoutSender *
+new_sender (TurnoutSettings  *settings,
+            const char       *channel,
+            GError          **error)
+{
+  Wait wait = { NULL, FALSE };
+  TurnoutSender *sender;
+
+  if (g_str_equal (channel, "email"))
+    turnout_smtp_sender_new_from_settings_async (settings, NULL, on_done_cb, &wait);
+  else
+    turnout_twilio_sender_new_from_settings_async (settings, NULL, on_done_cb, &wait);
+  while (!wait.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (g_str_equal (channel, "email"))
+    sender = (TurnoutSender *) turnout_smtp_sender_new_from_settings_finish (wait.result, error);
+  else
+    sender = (TurnoutSender *) turnout_twilio_sender_new_from_settings_finish (wait.result, error);
+  g_clear_object (&wait.result);
+  return sender;
+}
+
 /* Launches a draft (or a scheduled campaign, now) and sends its messages
- * through Twilio, with the limits in the settings. */
+ * through Twilio or the mail server, with the limits in the settings. */
 static int
 send_campaign (CliOptions   *options,
                TurnoutStore *store,
@@ -173,7 +198,7 @@ send_campaign (CliOptions   *options,
   g_autoptr(GError) error = NULL;
   g_autoptr(TurnoutCampaignStatus) status = turnout_campaigns_get_status (store, id, &error);
   g_autoptr(TurnoutSettings) settings = NULL;
-  g_autoptr(TurnoutTwilioSender) sender = NULL;
+  g_autoptr(TurnoutSender) sender = NULL;
   g_autoptr(TurnoutDispatcher) dispatcher = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Wait wait = { NULL, FALSE };
@@ -183,21 +208,9 @@ send_campaign (CliOptions   *options,
 
   if (status == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
-  if (!g_str_equal (status->channel, "sms"))
-    {
-      g_set_error (&error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_INVALID,
-                   _("Email campaigns can’t be sent yet: the SMTP channel comes in a later "
-                     "version"));
-      return turnout_cli_fail (options, error, EXIT_FAILED);
-    }
   if ((settings = turnout_settings_new (store, &error)) == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
-  turnout_twilio_sender_new_from_settings_async (settings, NULL, on_done_cb, &wait);
-  while (!wait.done)
-    g_main_context_iteration (NULL, TRUE);
-  sender = turnout_twilio_sender_new_from_settings_finish (wait.result, &error);
-  g_clear_object (&wait.result);
-  if (sender == NULL)
+  if ((sender = new_sender (settings, status->channel, &error)) == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
 
   /* A pause is the user's and waits for them; a stop was the channel's
@@ -218,7 +231,7 @@ send_campaign (CliOptions   *options,
   if (g_str_equal (status->state, "stopped") && !turnout_campaigns_resume (store, id, &error))
     return turnout_cli_fail (options, error, EXIT_FAILED);
 
-  dispatcher = turnout_dispatcher_new (store, TURNOUT_SENDER (sender));
+  dispatcher = turnout_dispatcher_new (store, sender);
   if (!turnout_dispatcher_apply_settings (dispatcher, settings, &error))
     return turnout_cli_fail (options, error, EXIT_FAILED);
 
@@ -241,6 +254,21 @@ send_campaign (CliOptions   *options,
     }
   if (!ok)
     return turnout_cli_fail (options, error, EXIT_FAILED);
+  {
+    g_autoptr(TurnoutCampaignStatus) after = turnout_campaigns_get_status (store, id, NULL);
+
+    /* Not re-sent, and not hidden either: the person decides. */
+    if (after != NULL && after->counts[8] > 0 && g_str_equal (status->channel, "email"))
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "turnout-cli: %" PRId64 " email may or may not have arrived: the "
+                               "connection was lost before the mail server answered. It is not "
+                               "sent again; check with the recipient.\n",
+                               "turnout-cli: %" PRId64 " emails may or may not have arrived: the "
+                               "connection was lost before the mail server answered. They are not "
+                               "sent again; check with the recipients.\n",
+                               after->counts[8]),
+                  after->counts[8]);
+  }
   return EXIT_OK;
 }
 

@@ -54,5 +54,8 @@ int           turnout_cli_send_command     (CliOptions  *options,
 int           turnout_cli_poll_command     (CliOptions  *options,
                                             int          argc,
                                             char       **argv);
+int           turnout_cli_smtp_command     (CliOptions  *options,
+                                            int          argc,
+                                            char       **argv);
 
 G_END_DECLS

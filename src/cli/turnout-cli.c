@@ -1003,6 +1003,12 @@ static const Command commands[] = {
   { "send", turnout_cli_send_command,
     "send sms --to NUMBER --text TEXT [--media URL]… [--contact ID]",
     N_("Send one text now, once, unless the number is suppressed or the contact said no") },
+  { "send", turnout_cli_send_command,
+    "send email --to ADDRESS --template NAME [--contact ID]",
+    N_("Send one email from a template now, once, unless the address is suppressed or the "
+       "contact said no") },
+  { "smtp", turnout_cli_smtp_command, "smtp test",
+    N_("Test the mail server settings: connect, encrypt, sign in; says which step failed") },
   { "poll", turnout_cli_poll_command, "poll",
     N_("Ask Twilio once which texts arrived, and act on replies such as STOP and START") },
 };

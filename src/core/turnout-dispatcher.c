@@ -96,6 +96,7 @@ struct _TurnoutDispatcher
   guint64        unknown_asked;     /* … of which reconciliation has started */
   gboolean       reconciling;       /* asking the provider about unknown rows */
   int            lock_fd;           /* held while running: one sender per file and channel */
+  gboolean       can_find_sent;     /* the provider can say what it accepted (not SMTP) */
 };
 
 G_DEFINE_FINAL_TYPE (TurnoutDispatcher, turnout_dispatcher, G_TYPE_OBJECT)
@@ -107,6 +108,10 @@ typedef struct
   char   *to;
   char   *text;
   char  **media;
+  char   *to_name;    /* email only, like the three below */
+  char   *subject;
+  char   *html;
+  char   *preheader;
   gint64  claimed_at;
   int     attempts;
 } Claimed;
@@ -122,6 +127,10 @@ claimed_free (gpointer data)
   g_free (claimed->to);
   g_free (claimed->text);
   g_strfreev (claimed->media);
+  g_free (claimed->to_name);
+  g_free (claimed->subject);
+  g_free (claimed->html);
+  g_free (claimed->preheader);
   g_free (claimed);
 }
 
@@ -203,6 +212,7 @@ turnout_dispatcher_new (TurnoutStore  *store,
   self->store = g_object_ref (store);
   self->sender = g_object_ref (sender);
   self->channel = g_strdup (turnout_sender_get_channel (sender));
+  self->can_find_sent = !g_str_equal (self->channel, "email");
   return self;
 }
 
@@ -456,7 +466,11 @@ complete_campaigns (sqlite3     *db,
   g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare (db,
     "UPDATE campaigns SET state = 'completed', finished_at = ?2, updated_at = ?2"
     " WHERE state = 'running' AND channel = ?1 AND NOT EXISTS (SELECT 1 FROM messages m"
-    "   WHERE m.campaign_id = campaigns.id AND m.state IN ('queued', 'sending', 'unknown'))",
+    "   WHERE m.campaign_id = campaigns.id AND (m.state IN ('queued', 'sending')"
+    /* A mail server can't be asked what it accepted, so an email whose
+     * answer was lost stays unknown for good: the campaign ends, and shows
+     * those rows for the user to decide, instead of looking stuck. */
+    "     OR (m.state = 'unknown' AND ?1 <> 'email')))",
     error);
   int rc;
 
@@ -467,6 +481,21 @@ complete_campaigns (sqlite3     *db,
   if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
     return turnout_db_set_error (error, db, rc, _("Could not update the campaigns"));
   return TRUE;
+}
+
+/* What {unsubscribe} says on the channel, from the settings. */
+static char *
+dup_unsubscribe (sqlite3    *db,
+                 const char *channel)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *mailto = NULL;
+
+  if (!g_str_equal (channel, "email"))
+    return turnout_sms_unsubscribe_text ();
+  url = turnout_db_dup_setting (db, "email.unsubscribe_url");
+  mailto = turnout_db_dup_setting (db, "email.unsubscribe_mailto");
+  return turnout_email_unsubscribe_text (url, mailto);
 }
 
 static gboolean
@@ -480,13 +509,15 @@ claim_on_db (sqlite3    *db,
   g_autoptr(GHashTable) caches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                         campaign_cache_free);
   g_autofree char *sender_name = NULL;
-  g_autofree char *unsubscribe = turnout_sms_unsubscribe_text ();
+  g_autofree char *unsubscribe = NULL;
+  gboolean email = g_str_equal (claim->channel, "email");
   int rc;
 
   if (!turnout_db_begin (db, error))
     return FALSE;
   /* The same for every row: read once, not once a row. */
   sender_name = turnout_db_dup_setting (db, "general.sender_name");
+  unsubscribe = dup_unsubscribe (db, claim->channel);
   if (!complete_campaigns (db, claim->channel, claim->now, error))
     goto fail;
   due = turnout_db_prepare (db,
@@ -616,13 +647,19 @@ claim_on_db (sqlite3    *db,
       values.sender_name = sender_name;
       values.unsubscribe = unsubscribe;
       rendered = turnout_template_renderer_render (cache->renderer, &values);
-      {
-        g_autoptr(TurnoutSmsInfo) info = turnout_sms_info_new (rendered->text);
+      sqlite3_reset (take);
+      sqlite3_bind_int64 (take, 1, id);
+      sqlite3_bind_int64 (take, 2, claim->now);
+      if (email)
+        /* Segments are what an SMS costs; an email has none. */
+        sqlite3_bind_null (take, 3);
+      else
+        {
+          g_autoptr(TurnoutSmsInfo) info = turnout_sms_info_new (rendered->text);
 
-        sqlite3_reset (take);
-        sqlite3_bind_int64 (take, 1, id);
-        sqlite3_bind_int64 (take, 2, claim->now);
-        sqlite3_bind_int (take, 3, info->segments);
+          sqlite3_bind_int (take, 3, info->segments);
+        }
+      {
         /* Kept with the row: what was sent, and what a reconciliation
          * after a crash looks for at the provider, word for word, even if
          * the contact's name changes meanwhile. */
@@ -638,7 +675,22 @@ claim_on_db (sqlite3    *db,
       claimed->campaign_id = campaign_id;
       claimed->to = g_strdup (address);
       claimed->text = g_strdup (rendered->text);
-      claimed->media = g_strdupv (cache->media);
+      if (email)
+        {
+          /* Media are MMS pictures: an email carries its images in the HTML. */
+          g_autofree char *name = g_strstrip (g_strdup_printf ("%s %s",
+                                                               recipient->first_name != NULL
+                                                               ? recipient->first_name : "",
+                                                               recipient->last_name != NULL
+                                                               ? recipient->last_name : ""));
+
+          claimed->to_name = *name != '\0' ? g_steal_pointer (&name) : NULL;
+          claimed->subject = g_strdup (rendered->subject);
+          claimed->html = g_strdup (rendered->html);
+          claimed->preheader = g_strdup (rendered->preheader);
+        }
+      else
+        claimed->media = g_strdupv (cache->media);
       claimed->claimed_at = claim->now;
       claimed->attempts = sqlite3_column_int (due, 4) + 1;
       g_ptr_array_add (claim->claimed, claimed);
@@ -942,7 +994,7 @@ recover_on_db (sqlite3      *db,
       CampaignCache *cache = g_hash_table_lookup (caches, &campaign_id);
       g_autoptr(TurnoutRecipient) recipient = NULL;
       g_autoptr(TurnoutRendered) rendered = NULL;
-      g_autofree char *unsubscribe = turnout_sms_unsubscribe_text ();
+      g_autofree char *unsubscribe = dup_unsubscribe (db, recover->channel);
       TurnoutMergeValues values = { 0 };
       Claimed *claimed;
 
@@ -1106,7 +1158,8 @@ claim (TurnoutDispatcher *self)
   data->channel = g_strdup (self->channel);
   data->campaign_id = self->campaign_id;
   data->now = now ();
-  data->limit = MAX (CLAIM_BATCH, self->in_flight_max * 4);
+  data->limit = self->can_find_sent ? MAX (CLAIM_BATCH, self->in_flight_max * 4)
+                                    : self->in_flight_max - self->in_flight;
   data->quiet_start = self->quiet_start;
   data->quiet_end = self->quiet_end;
   data->default_zone = g_strdup (self->default_zone);
@@ -1346,6 +1399,10 @@ send_one (TurnoutDispatcher *self,
     .to = claimed->to,
     .text = claimed->text,
     .media_urls = (const char * const *) claimed->media,
+    .subject = claimed->subject,
+    .html = claimed->html,
+    .to_name = claimed->to_name,
+    .preheader = claimed->preheader,
   };
   SendWait *wait = g_new0 (SendWait, 1);
 
@@ -1395,9 +1452,15 @@ pump (TurnoutDispatcher *self)
     }
 
   /* The next claim is written while the rows of the last one leave, so
-   * requests never wait for it. */
+   * requests never wait for it. Email claims only what leaves at once:
+   * every row claimed is "sending", and a mail server can't be asked
+   * afterwards whether it took one, so after a crash each becomes an
+   * "unknown" for the user to settle; claiming ahead would make dozens of
+   * them out of rows that never left. */
   if (!self->claiming && !self->reconciling && !self->exhausted
-      && g_queue_get_length (&self->ready) < CLAIM_AHEAD * self->in_flight_max)
+      && (self->can_find_sent
+          ? g_queue_get_length (&self->ready) < CLAIM_AHEAD * self->in_flight_max
+          : g_queue_is_empty (&self->ready) && self->in_flight < self->in_flight_max))
     claim (self);
   else if (g_queue_is_empty (&self->ready) && !self->claiming && !self->reconciling
            && self->exhausted)
@@ -1619,6 +1682,12 @@ turnout_dispatcher_apply_settings (TurnoutDispatcher  *self,
                                      (guint) turnout_settings_get_int (settings, "sms.concurrency"));
       quiet = turnout_settings_dup_string (settings, "sms.quiet_hours");
     }
+  else if (g_str_equal (self->channel, "email"))
+    /* A mail server takes what its connections carry: one message each at
+     * a time, no per-second pace (quiet hours are for texts only). */
+    turnout_dispatcher_set_limits (self, 0,
+                                   (guint) MAX (1, turnout_settings_get_int (settings,
+                                                                             "smtp.connections")));
   turnout_dispatcher_set_retry (self, turnout_settings_get_int (settings, "delivery.retry_after"),
                                 turnout_settings_get_int (settings, "delivery.retry_limit"),
                                 (guint) turnout_settings_get_int (settings, "delivery.attempts"));

@@ -93,6 +93,7 @@ typedef struct
   char     *text;
   gint64    now;
   gboolean  suppress;   /* the provider says the person opted out */
+  gboolean  email;      /* the channel is email, not SMS */
 } Outcome;
 
 static void
@@ -121,14 +122,20 @@ record_outcome (sqlite3     *db,
     {
       /* The provider knows the person opted out: honour it everywhere,
        * as the dispatcher does. */
-      g_autoptr(sqlite3_stmt) suppression = turnout_db_prepare (db,
-        "INSERT INTO suppressions (channel, address, reason, source, created_at)"
-        " VALUES ('sms', ?1, 'opted_out', 'provider', ?2)"
-        " ON CONFLICT (channel, address) DO NOTHING", error);
-      g_autoptr(sqlite3_stmt) consent = turnout_db_prepare (db,
-        "UPDATE contacts SET sms_consent = 'opted_out', sms_consent_at = ?2,"
-        " sms_consent_source = 'provider', updated_at = ?2"
-        " WHERE phone = ?1 AND sms_consent <> 'opted_out'", error);
+      g_autoptr(sqlite3_stmt) suppression = turnout_db_prepare (db, outcome->email
+        ? "INSERT INTO suppressions (channel, address, reason, source, created_at)"
+          " VALUES ('email', ?1, 'opted_out', 'provider', ?2)"
+          " ON CONFLICT (channel, address) DO NOTHING"
+        : "INSERT INTO suppressions (channel, address, reason, source, created_at)"
+          " VALUES ('sms', ?1, 'opted_out', 'provider', ?2)"
+          " ON CONFLICT (channel, address) DO NOTHING", error);
+      g_autoptr(sqlite3_stmt) consent = turnout_db_prepare (db, outcome->email
+        ? "UPDATE contacts SET email_consent = 'opted_out', email_consent_at = ?2,"
+          " email_consent_source = 'provider', updated_at = ?2"
+          " WHERE email = ?1 COLLATE NOCASE AND email_consent <> 'opted_out'"
+        : "UPDATE contacts SET sms_consent = 'opted_out', sms_consent_at = ?2,"
+          " sms_consent_source = 'provider', updated_at = ?2"
+          " WHERE phone = ?1 AND sms_consent <> 'opted_out'", error);
 
       if (suppression == NULL || consent == NULL)
         goto fail;
@@ -175,6 +182,11 @@ typedef struct
   char         **media;
   guint          segments;
   gint64         now;
+  gboolean       email;      /* an email: the fields below, no media */
+  char          *subject;
+  char          *html;
+  char          *preheader;
+  char          *to_name;
   /* the claim */
   gint64         message_id;
   /* the outcome */
@@ -188,6 +200,10 @@ send_data_free (SendData *data)
   g_free (data->address);
   g_free (data->text);
   g_strfreev (data->media);
+  g_free (data->subject);
+  g_free (data->html);
+  g_free (data->preheader);
+  g_free (data->to_name);
   outcome_clear (&data->outcome);
   g_free (data);
 }
@@ -253,8 +269,11 @@ claim_on_db (sqlite3   *db,
       const char *phone;
       const char *consent;
 
-      stmt = turnout_db_prepare (db, "SELECT phone, sms_consent, trim (first_name || ' ' ||"
-                                     " last_name) FROM contacts WHERE id = ?1", error);
+      stmt = turnout_db_prepare (db, data->email
+                                     ? "SELECT email, email_consent, trim (first_name || ' ' ||"
+                                       " last_name) FROM contacts WHERE id = ?1"
+                                     : "SELECT phone, sms_consent, trim (first_name || ' ' ||"
+                                       " last_name) FROM contacts WHERE id = ?1", error);
       if (stmt == NULL)
         goto fail;
       sqlite3_bind_int64 (stmt, 1, data->contact_id);
@@ -270,39 +289,54 @@ claim_on_db (sqlite3   *db,
       name = dup_contact_name (stmt, 2, data->contact_id);
       phone = (const char *) sqlite3_column_text (stmt, 0);
       consent = (const char *) sqlite3_column_text (stmt, 1);
-      if (phone == NULL)
+      if (phone == NULL || *phone == '\0')
         {
           g_set_error (error, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_INVALID,
-                       _("%s has no phone number"), name);
+                       data->email ? _("%s has no email address") : _("%s has no phone number"),
+                       name);
           goto fail;
         }
       if (data->address == NULL)
         data->address = g_strdup (phone);
-      else if (!g_str_equal (data->address, phone))
+      else if (data->email ? g_ascii_strcasecmp (data->address, phone) != 0
+                           : !g_str_equal (data->address, phone))
         {
           g_set_error (error, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_INVALID,
-                       _("%s is not the phone number of %s, which is %s"), data->address, name,
-                       phone);
+                       data->email ? _("%s is not the email address of %s, which is %s")
+                                   : _("%s is not the phone number of %s, which is %s"),
+                       data->address, name, phone);
           goto fail;
         }
       if (g_strcmp0 (consent, "opted_out") == 0)
         {
           g_set_error (error, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_NO_CONSENT,
-                       _("%s opted out of texts: Turnout sends them none"), name);
+                       data->email ? _("%s opted out of emails: Turnout sends them none")
+                                   : _("%s opted out of texts: Turnout sends them none"), name);
           goto fail;
         }
       if (g_strcmp0 (consent, "opted_in") != 0)
         {
           g_set_error (error, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_NO_CONSENT,
-                       _("%s never agreed to get texts: record their consent before texting "
-                         "them"), name);
+                       data->email ? _("%s never agreed to get emails: record their consent "
+                                       "before emailing them")
+                                   : _("%s never agreed to get texts: record their consent "
+                                       "before texting them"), name);
           goto fail;
+        }
+      if (data->email && data->to_name == NULL)
+        {
+          const char *full = (const char *) sqlite3_column_text (stmt, 2);
+
+          data->to_name = full != NULL && *full != '\0' ? g_strdup (full) : NULL;
         }
       g_clear_pointer (&stmt, sqlite3_finalize);
     }
 
-  stmt = turnout_db_prepare (db, "SELECT reason FROM suppressions"
-                                 " WHERE channel = 'sms' AND address = ?1", error);
+  stmt = turnout_db_prepare (db, data->email
+                                 ? "SELECT reason FROM suppressions"
+                                   " WHERE channel = 'email' AND address = ?1 COLLATE NOCASE"
+                                 : "SELECT reason FROM suppressions"
+                                   " WHERE channel = 'sms' AND address = ?1", error);
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_text (stmt, 1, data->address, -1, SQLITE_STATIC);
@@ -325,9 +359,14 @@ claim_on_db (sqlite3   *db,
   /* A bare number may still be a contact's who said no. */
   if (data->contact_id <= 0)
     {
-      stmt = turnout_db_prepare (db, "SELECT id, trim (first_name || ' ' || last_name)"
-                                     " FROM contacts WHERE phone = ?1"
-                                     " AND sms_consent = 'opted_out' ORDER BY id LIMIT 1", error);
+      stmt = turnout_db_prepare (db, data->email
+                                     ? "SELECT id, trim (first_name || ' ' || last_name)"
+                                       " FROM contacts WHERE email = ?1 COLLATE NOCASE"
+                                       " AND email_consent = 'opted_out' ORDER BY id LIMIT 1"
+                                     : "SELECT id, trim (first_name || ' ' || last_name)"
+                                       " FROM contacts WHERE phone = ?1"
+                                       " AND sms_consent = 'opted_out' ORDER BY id LIMIT 1",
+                                 error);
       if (stmt == NULL)
         goto fail;
       sqlite3_bind_text (stmt, 1, data->address, -1, SQLITE_STATIC);
@@ -336,8 +375,10 @@ claim_on_db (sqlite3   *db,
           g_autofree char *name = dup_contact_name (stmt, 1, sqlite3_column_int64 (stmt, 0));
 
           g_set_error (error, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_NO_CONSENT,
-                       _("%s is the number of %s, who opted out of texts: Turnout sends it "
-                         "nothing"), data->address, name);
+                       data->email ? _("%s is the address of %s, who opted out of emails: "
+                                       "Turnout sends it nothing")
+                                   : _("%s is the number of %s, who opted out of texts: Turnout "
+                                       "sends it nothing"), data->address, name);
           goto fail;
         }
       if (rc != SQLITE_DONE)
@@ -351,13 +392,17 @@ claim_on_db (sqlite3   *db,
   stmt = turnout_db_prepare (db,
     "INSERT INTO messages (contact_id, channel, address, state, attempts, claimed_at, segments,"
     " body, created_at, updated_at)"
-    " VALUES (nullif (?1, 0), 'sms', ?2, 'sending', 1, ?3, ?4, ?5, ?3, ?3)", error);
+    " VALUES (nullif (?1, 0), ?6, ?2, 'sending', 1, ?3, ?4, ?5, ?3, ?3)", error);
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_int64 (stmt, 1, MAX (data->contact_id, 0));
   sqlite3_bind_text (stmt, 2, data->address, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, data->now);
-  sqlite3_bind_int (stmt, 4, data->segments);
+  if (data->email)
+    sqlite3_bind_null (stmt, 4);
+  else
+    sqlite3_bind_int (stmt, 4, data->segments);
+  sqlite3_bind_text (stmt, 6, data->email ? "email" : "sms", -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, data->text, -1, SQLITE_STATIC);
   if (!step_done (db, stmt, _("Could not write the message"), error))
     goto fail;
@@ -460,6 +505,7 @@ record (GTask *task)
 
   data->outcome.message_id = data->message_id;
   data->outcome.address = g_strdup (data->address);
+  data->outcome.email = data->email;
   data->outcome.now = now ();
   /* Not the caller's cancellable: what happened is written whatever the
    * caller wants now. */
@@ -574,6 +620,10 @@ on_claimed_cb (GObject      *object,
   outgoing.to = data->address;
   outgoing.text = data->text;
   outgoing.media_urls = (const char * const *) data->media;
+  outgoing.subject = data->subject;
+  outgoing.html = data->html;
+  outgoing.preheader = data->preheader;
+  outgoing.to_name = data->to_name;
   /* Not the caller's cancellable: a request that started is seen
    * through, so its outcome is known. */
   turnout_sender_send_async (data->sender, &outgoing, NULL, on_sent_cb, g_steal_pointer (&task));
@@ -709,6 +759,88 @@ turnout_outbox_send_async (TurnoutStore        *store,
 }
 
 /**
+ * turnout_outbox_send_email_async:
+ * @sender: an email sender
+ * @contact_id: the contact the email is for, or 0 for a bare address
+ * @address: (nullable): the address; may be %NULL when @contact_id is
+ *   given, for the contact's email
+ * @email: the rendered email: @subject and @text or @html are required;
+ *   @to is ignored (@address or the contact's is used), @to_name is
+ *   taken from the contact when %NULL
+ * @cancellable: (nullable): as for turnout_outbox_send_async()
+ *
+ * Sends one email once, logged in messages, with the same checks as a
+ * text: refused, without writing or sending anything, when the address is
+ * suppressed for email, the contact never opted in to email or opted out,
+ * or (for a bare address) a contact with it opted out. Finish with
+ * turnout_outbox_send_finish(). A mail server can't be asked afterwards
+ * whether it took a message, so one whose answer was lost ends "unknown".
+ */
+void
+turnout_outbox_send_email_async (TurnoutStore          *store,
+                                 TurnoutSender         *sender,
+                                 gint64                 contact_id,
+                                 const char            *address,
+                                 const TurnoutOutgoing *email,
+                                 GCancellable          *cancellable,
+                                 GAsyncReadyCallback    callback,
+                                 gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *stripped = NULL;
+  SendData *data;
+
+  g_return_if_fail (TURNOUT_IS_STORE (store));
+  g_return_if_fail (TURNOUT_IS_SENDER (sender));
+  g_return_if_fail (email != NULL);
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, turnout_outbox_send_email_async);
+  if (g_strcmp0 (turnout_sender_get_channel (sender), "email") != 0)
+    {
+      g_task_return_new_error (task, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_INVALID,
+                               _("An email needs the mail server’s sender"));
+      return;
+    }
+  if (address == NULL && contact_id <= 0)
+    {
+      g_task_return_new_error (task, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_INVALID,
+                               _("Give an email address or a contact to send to"));
+      return;
+    }
+  stripped = address != NULL ? g_strstrip (g_strdup (address)) : NULL;
+  if (stripped != NULL
+      && (*stripped == '\0' || strchr (stripped, '@') == NULL || strchr (stripped, ' ') != NULL
+          || !g_utf8_validate (stripped, -1, NULL)))
+    {
+      g_task_return_new_error (task, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_INVALID,
+                               _("“%s” is not an email address"), address);
+      return;
+    }
+  if (email->subject == NULL || *email->subject == '\0')
+    {
+      g_task_return_new_error (task, TURNOUT_OUTBOX_ERROR, TURNOUT_OUTBOX_ERROR_INVALID,
+                               _("The email has no subject"));
+      return;
+    }
+
+  data = g_new0 (SendData, 1);
+  data->sender = g_object_ref (sender);
+  data->contact_id = contact_id;
+  /* Contacts' addresses are kept in lower case, and so are suppressions. */
+  data->address = stripped != NULL ? g_utf8_strdown (stripped, -1) : NULL;
+  data->email = TRUE;
+  data->text = g_strdup (email->text != NULL ? email->text : "");
+  data->subject = g_strdup (email->subject);
+  data->html = g_strdup (email->html);
+  data->preheader = g_strdup (email->preheader);
+  data->to_name = g_strdup (email->to_name);
+  data->now = now ();
+  g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+  run_step (task, claim_worker, cancellable, on_claimed_cb);
+}
+
+/**
  * turnout_outbox_send_finish:
  *
  * Returns: (transfer full): where the message ended (its state says
@@ -722,8 +854,9 @@ turnout_outbox_send_finish (TurnoutStore  *store,
                             GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, store), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == turnout_outbox_send_async,
-                        NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == turnout_outbox_send_async
+                        || g_task_get_source_tag (G_TASK (result))
+                           == turnout_outbox_send_email_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -64,6 +64,14 @@ void                 turnout_outbox_send_async       (TurnoutStore         *stor
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
+void                 turnout_outbox_send_email_async (TurnoutStore          *store,
+                                                      TurnoutSender         *sender,
+                                                      gint64                 contact_id,
+                                                      const char            *address,
+                                                      const TurnoutOutgoing *email,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
 TurnoutOutboxResult *turnout_outbox_send_finish      (TurnoutStore         *store,
                                                       GAsyncResult         *result,
                                                       GError              **error);

@@ -52,6 +52,9 @@ typedef enum
  *   of MMS media
  * @subject: (nullable): e-mail only
  * @html: (nullable): e-mail only
+ * @to_name: (nullable): e-mail only: the recipient's display name
+ * @preheader: (nullable): e-mail only: the line inboxes show after the
+ *   subject
  *
  * One rendered message. Every field is borrowed: senders copy what they
  * need before turnout_sender_send_async() returns.
@@ -63,6 +66,8 @@ typedef struct
   const char * const *media_urls;
   const char         *subject;
   const char         *html;
+  const char         *to_name;
+  const char         *preheader;
 } TurnoutOutgoing;
 
 /**

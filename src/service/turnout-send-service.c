@@ -9,6 +9,7 @@
 #include "turnout-dispatcher.h"
 #include "turnout-poll.h"
 #include "turnout-send-service.h"
+#include "turnout-smtp-sender.h"
 #include "turnout-store.h"
 #include "turnout-twilio-sender.h"
 
@@ -27,9 +28,13 @@
  *  3. every five minutes (and in the first pass), asks Twilio what became
  *     of the texts sent in the last 72 hours and for the replies: STOP and
  *     its kin suppress the number at once, START lifts it.
+ *  4. if any email campaign is running, builds the SMTP client from the
+ *     settings and the keyring and runs a second dispatcher, for the
+ *     "email" channel, the same way.
  * Retries and quiet hours are picked up by the next pass. Without Twilio
- * set up, running campaigns are stopped with the reason (not left to look
- * stuck), and the user is told; they resume them once it is set up.
+ * (or the mail server) set up, that channel's running campaigns are
+ * stopped with the reason (not left to look stuck), and the user is told;
+ * they resume them once it is set up.
  *
  * Everything here is asynchronous: database work on workers, requests on
  * libsoup; nothing blocks the main loop.
@@ -57,12 +62,14 @@ struct _TurnoutSendService
   gint64           polled_at;     /* monotonic µs of the last poll, 0: never */
   gboolean         poll_due;      /* this pass polls */
   int              running;       /* SMS campaigns running, this pass */
+  int              email_running; /* email campaigns running, this pass */
   TurnoutTwilioSender *sender;    /* this pass's */
 };
 
 G_DEFINE_FINAL_TYPE (TurnoutSendService, turnout_send_service, G_TYPE_OBJECT)
 
 static void pass_start (TurnoutSendService *self);
+static void email_start (TurnoutSendService *self);
 
 static void
 turnout_send_service_dispose (GObject *object)
@@ -167,8 +174,10 @@ stop_worker (GTask        *task,
              GCancellable *cancellable)
 {
   TurnoutSendService *self = source_object;
+  char **channel_reason = task_data;
   GError *error = NULL;
-  int stopped = turnout_campaigns_stop_channel (self->store, "sms", task_data, &error);
+  int stopped = turnout_campaigns_stop_channel (self->store, channel_reason[0], channel_reason[1],
+                                                &error);
 
   if (stopped < 0)
     g_task_return_error (task, error);
@@ -182,24 +191,32 @@ on_stopped_cb (GObject      *object,
                gpointer      user_data)
 {
   TurnoutSendService *self = TURNOUT_SEND_SERVICE (object);
+  char **channel_reason = g_task_get_task_data (G_TASK (result));
+  gboolean email = g_str_equal (channel_reason[0], "email");
   g_autoptr(GError) error = NULL;
   gssize stopped = g_task_propagate_int (G_TASK (result), &error);
 
   if (stopped < 0)
     g_warning ("Could not stop the campaigns: %s", error->message);
   else if (stopped > 0)
-    notify_user (self, "sending", _("Texts Can’t Go Out"), self->problem);
-  pass_end (self);
+    notify_user (self, email ? "sending-email" : "sending",
+                 email ? _("Emails Can’t Go Out") : _("Texts Can’t Go Out"), self->problem);
+  if (email)
+    pass_end (self);
+  else
+    email_start (self);
 }
 
 static void
 stop_channel (TurnoutSendService *self,
+              const char         *channel,
               const char         *reason)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, on_stopped_cb, NULL);
 
   set_problem (self, reason);
-  g_task_set_task_data (task, g_strdup (reason), g_free);
+  g_task_set_task_data (task, g_strdupv ((char *[]) { (char *) channel, (char *) reason, NULL }),
+                        (GDestroyNotify) g_strfreev);
   g_task_run_in_thread (task, stop_worker);
 }
 
@@ -224,16 +241,21 @@ on_polled_cb (GObject      *object,
   else
     g_debug ("Polled: %u checked, %u delivered, %u replies, %u opt-outs", summary.checked,
              summary.delivered, summary.replies, summary.opt_outs);
-  pass_end (self);
+  email_start (self);
 }
 
 /* Ends the pass, after polling when it is time to. */
 static void
 poll_or_end (TurnoutSendService *self)
 {
-  if (!self->poll_due || self->sender == NULL || g_cancellable_is_cancelled (self->cancellable))
+  if (g_cancellable_is_cancelled (self->cancellable))
     {
       pass_end (self);
+      return;
+    }
+  if (!self->poll_due || self->sender == NULL)
+    {
+      email_start (self);
       return;
     }
   self->polled_at = g_get_monotonic_time ();
@@ -283,7 +305,7 @@ on_sender_cb (GObject      *object,
     {
       /* Only polling, and Twilio isn't set up: nothing to ask. */
       g_debug ("Not polling: %s", error->message);
-      pass_end (self);
+      email_start (self);
       return;
     }
   if (sender == NULL)
@@ -296,12 +318,12 @@ on_sender_cb (GObject      *object,
             g_strdup_printf (_("%s Set up Twilio in Preferences, then resume the campaign."),
                              error->message);
 
-          stop_channel (self, reason);
+          stop_channel (self, "sms", reason);
           return;
         }
       /* The keyring may be locked for now: the next pass tries again. */
       set_problem (self, error->message);
-      pass_end (self);
+      email_start (self);
       return;
     }
 
@@ -328,6 +350,88 @@ on_sender_cb (GObject      *object,
                                 g_object_ref (self));
 }
 
+/* Email ------------------------------------------------------------------- */
+
+static void
+on_email_run_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TurnoutSendService) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (turnout_dispatcher_run_finish (TURNOUT_DISPATCHER (object), result, &error))
+    set_problem (self, NULL);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+    g_debug ("%s", error->message);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      set_problem (self, error->message);
+      notify_user (self, "sending-email", _("Emails Stopped"), error->message);
+    }
+  pass_end (self);
+}
+
+static void
+on_smtp_sender_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TurnoutSendService) self = user_data;
+  g_autoptr(TurnoutSmtpSender) sender = NULL;
+  g_autoptr(TurnoutDispatcher) dispatcher = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sender = turnout_smtp_sender_new_from_settings_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (sender == NULL)
+    {
+      if (g_error_matches (error, TURNOUT_SMTP_ERROR, TURNOUT_SMTP_ERROR_INVALID_CONFIG)
+          || g_error_matches (error, TURNOUT_SMTP_ERROR, TURNOUT_SMTP_ERROR_NO_PASSWORD))
+        {
+          g_autofree char *reason =
+            /* TRANSLATORS: %s says what is missing or wrong in the mail server settings. */
+            g_strdup_printf (_("%s Set up the mail server in Preferences, then resume the "
+                               "campaign."), error->message);
+
+          stop_channel (self, "email", reason);
+          return;
+        }
+      /* The keyring may be locked for now: the next pass tries again. */
+      set_problem (self, error->message);
+      pass_end (self);
+      return;
+    }
+  dispatcher = turnout_dispatcher_new (self->store, TURNOUT_SENDER (sender));
+  if (!turnout_dispatcher_apply_settings (dispatcher, self->settings, &error))
+    {
+      set_problem (self, error->message);
+      pass_end (self);
+      return;
+    }
+  if (self->application != NULL && !self->holding)
+    {
+      g_application_hold (self->application);
+      self->holding = TRUE;
+    }
+  turnout_dispatcher_run_async (dispatcher, 0, FALSE, self->cancellable, on_email_run_cb,
+                                g_object_ref (self));
+}
+
+/* The second half of a pass: the email campaigns, after the texts. */
+static void
+email_start (TurnoutSendService *self)
+{
+  if (self->email_running <= 0 || g_cancellable_is_cancelled (self->cancellable))
+    {
+      pass_end (self);
+      return;
+    }
+  turnout_smtp_sender_new_from_settings_async (self->settings, self->cancellable,
+                                               on_smtp_sender_cb, g_object_ref (self));
+}
+
 /* A pass ------------------------------------------------------------------- */
 
 typedef struct
@@ -336,6 +440,7 @@ typedef struct
   int    launched;
   int    late;
   int    running;
+  int    email_running;
 } Check;
 
 static void
@@ -350,12 +455,9 @@ check_worker (GTask        *task,
 
   if ((check->launched = turnout_campaigns_start_due (self->store, check->grace, &check->late,
                                                       &error)) < 0
-      /* Not left running with nothing going out: said plainly instead. */
-      || turnout_campaigns_stop_channel (self->store, "email",
-                                         _("Email campaigns can’t be sent yet: the mail server "
-                                           "channel comes in a later version of Turnout."),
-                                         &error) < 0
-      || (check->running = turnout_campaigns_count_running (self->store, "sms", &error)) < 0)
+      || (check->running = turnout_campaigns_count_running (self->store, "sms", &error)) < 0
+      || (check->email_running = turnout_campaigns_count_running (self->store, "email",
+                                                                  &error)) < 0)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -386,12 +488,13 @@ on_checked_cb (GObject      *object,
                  _("Its time passed while Turnout wasn’t running. Send it now or cancel it in "
                    "Campaigns."));
   self->running = check->running;
+  self->email_running = check->email_running;
   self->poll_due = self->polled_at == 0
                    || g_get_monotonic_time () - self->polled_at
                       >= (gint64) self->poll_interval * G_USEC_PER_SEC;
   if (check->running == 0 && !self->poll_due)
     {
-      pass_end (self);
+      email_start (self);
       return;
     }
   turnout_twilio_sender_new_from_settings_async (self->settings, self->cancellable, on_sender_cb,
