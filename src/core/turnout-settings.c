@@ -340,6 +340,41 @@ check_test_numbers (const char  *value,
   return TRUE;
 }
 
+/* "me@example.com, team@example.com": the user's own addresses for test
+ * sends, checked one by one so the error names the bad one and where it
+ * is. */
+static gboolean
+check_test_addresses (const char  *value,
+                      char       **normalized,
+                      GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (value, ",", -1);
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  guint position = 0;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      const char *part = g_strstrip (parts[i]);
+      char *address;
+
+      /* "a, b," is forgiven: an empty place is no address. */
+      if (*part == '\0')
+        continue;
+      position++;
+      if ((address = turnout_email_normalize (part, &local_error)) == NULL)
+        /* TRANSLATORS: "address 2 of the list: “bob@” is not an email address…" */
+        return invalid (error, _("address %u of the list: %s"), position, local_error->message);
+      if (g_ptr_array_find_with_equal_func (addresses, address, g_str_equal, NULL))
+        g_free (address);
+      else
+        g_ptr_array_add (addresses, address);
+    }
+  g_ptr_array_add (addresses, NULL);
+  *normalized = g_strjoinv (", ", (char **) addresses->pdata);
+  return TRUE;
+}
+
 static const char * const security_choices[] = { "starttls", "tls", "none", NULL };
 static const char * const security_labels[] = {
   N_("STARTTLS (port 587)"),
@@ -473,6 +508,11 @@ static const TurnoutSettingSpec specs[] = {
     N_("Unsubscribe web address"),
     N_("Optional: an https page for one-click unsubscribe"),
     .check = check_https_url },
+  { "email.test_addresses", TURNOUT_SETTING_STRING, "",
+    N_("Your addresses for tests"),
+    N_("Where “Send a Test” sends an email campaign’s message first: your own addresses, "
+       "separated by commas"),
+    .check = check_test_addresses },
   { "background.enabled", TURNOUT_SETTING_BOOLEAN, "true",
     N_("Run in background"),
     N_("Keep sending and running automations after the window is closed") },

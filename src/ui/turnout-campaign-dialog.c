@@ -10,14 +10,17 @@
 #include "turnout-campaign-dialog.h"
 #include "turnout-campaigns-async.h"
 #include "turnout-clock.h"
+#include "turnout-contacts.h"
 #include "turnout-delivery.h"
 #include "turnout-event.h"
 #include "turnout-outbox.h"
 #include "turnout-phone.h"
 #include "turnout-preflight-view.h"
+#include "turnout-render.h"
 #include "turnout-saved-segment.h"
 #include "turnout-segments.h"
 #include "turnout-settings.h"
+#include "turnout-smtp-sender.h"
 #include "turnout-store.h"
 #include "turnout-templates.h"
 #include "turnout-twilio-sender.h"
@@ -39,6 +42,12 @@
  * user's own numbers (the setting sms.test_numbers, editable here) one
  * after the other through the outbox: each is logged as a one-off, never
  * counted in the campaign, and refused like any one-off when suppressed.
+ *
+ * For an email campaign the test goes to the user's own addresses (the
+ * setting email.test_addresses): the template is rendered for the same
+ * person and sent through the mail server as the campaign would send it.
+ * The outbox only takes texts, so email tests go straight to the SMTP
+ * sender and are not logged.
  */
 
 struct _TurnoutCampaignDialog
@@ -64,6 +73,8 @@ struct _TurnoutCampaignDialog
   char                **test_media;         /* owned */
   TurnoutSender        *test_sender;        /* owned, nullable */
   guint                 test_next;
+  TurnoutTemplate      *test_template;      /* owned, nullable: the email test's */
+  TurnoutRendered      *test_email;         /* owned, nullable: what the email test sends */
 
   AdwToastOverlay      *toast_overlay;      /* template child */
   GtkButton            *confirm_button;     /* template child */
@@ -85,6 +96,7 @@ struct _TurnoutCampaignDialog
   TurnoutPreflightView *preflight_view;     /* template child */
   AdwPreferencesGroup  *test_group;         /* template child */
   AdwEntryRow          *numbers_row;        /* template child */
+  AdwEntryRow          *addresses_row;      /* template child */
   AdwActionRow         *example_row;        /* template child */
   GtkLabel             *test_problem_label; /* template child */
 };
@@ -306,18 +318,70 @@ dup_test_numbers (TurnoutCampaignDialog  *self,
                                        region, error);
 }
 
+/* Returns: (transfer full) (nullable): the addresses typed, each once,
+ * or %NULL with @error naming the bad one and its place in the list. */
+static char **
+dup_test_addresses (TurnoutCampaignDialog  *self,
+                    GError                **error)
+{
+  g_auto(GStrv) parts = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (self->addresses_row)),
+                                    ",", -1);
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  guint position = 0;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      const char *part = g_strstrip (parts[i]);
+      char *address;
+
+      if (*part == '\0')
+        continue;
+      position++;
+      if ((address = turnout_email_normalize (part, &local_error)) == NULL)
+        {
+          g_set_error (error, TURNOUT_SETTINGS_ERROR, TURNOUT_SETTINGS_ERROR_INVALID_VALUE,
+                       /* TRANSLATORS: "address 2 of the list: “bob@” is not an email address…" */
+                       _("address %u of the list: %s"), position, local_error->message);
+          return NULL;
+        }
+      if (g_ptr_array_find_with_equal_func (addresses, address, g_str_equal, NULL))
+        g_free (address);
+      else
+        g_ptr_array_add (addresses, address);
+    }
+  g_ptr_array_add (addresses, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&addresses), FALSE);
+}
+
+/* The places a test goes for the channel chosen: numbers or addresses. */
+static char **
+dup_test_targets (TurnoutCampaignDialog  *self,
+                  GError                **error)
+{
+  if (g_str_equal (current_channel (self), "email"))
+    return dup_test_addresses (self, error);
+  return dup_test_numbers (self, error);
+}
+
 /* Says whom the test is rendered for, and whether it can go. */
 static void
 update_test (TurnoutCampaignDialog  *self,
              TurnoutPreflightReport *report)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) numbers = dup_test_numbers (self, &error);
+  g_auto(GStrv) numbers = dup_test_targets (self, &error);
   gboolean sms = !g_str_equal (current_channel (self), "email");
+  AdwEntryRow *entry = sms ? self->numbers_row : self->addresses_row;
   gboolean ready;
 
-  /* An email test would need the mail server: texts only. */
-  gtk_widget_set_visible (GTK_WIDGET (self->test_group), sms);
+  gtk_widget_set_visible (GTK_WIDGET (self->numbers_row), sms);
+  gtk_widget_set_visible (GTK_WIDGET (self->addresses_row), !sms);
+  adw_preferences_group_set_description (self->test_group, sms
+    ? _("Texts the message to your own numbers first. Tests are logged with your one-off texts "
+        "and never counted in the campaign.")
+    : _("Emails the message to your own addresses first, through your mail server. Tests are "
+        "never counted in the campaign."));
   if (report == NULL)
     {
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->example_row), _("Message"));
@@ -344,19 +408,20 @@ update_test (TurnoutCampaignDialog  *self,
       adw_action_row_set_subtitle (self->example_row, report->example_text);
     }
 
+  gtk_widget_remove_css_class (GTK_WIDGET (self->numbers_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->addresses_row), "error");
   if (numbers == NULL)
     {
-      /* TRANSLATORS: %s says which number is wrong and why. */
-      g_autofree char *text = g_strdup_printf (_("Your numbers: %s"), error->message);
+      /* TRANSLATORS: %s says which number or address is wrong and why. */
+      g_autofree char *text = g_strdup_printf (sms ? _("Your numbers: %s") : _("Your addresses: %s"),
+                                               error->message);
 
-      gtk_widget_add_css_class (GTK_WIDGET (self->numbers_row), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
       gtk_label_set_text (self->test_problem_label, text);
     }
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->numbers_row), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->test_problem_label), sms && numbers == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_problem_label), numbers == NULL);
 
-  ready = sms && report != NULL && report->example_text != NULL && numbers != NULL
+  ready = report != NULL && report->example_text != NULL && numbers != NULL
           && numbers[0] != NULL && self->settings != NULL && !self->testing && !self->sending;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaign.send-test", ready);
 }
@@ -391,10 +456,40 @@ end_test (TurnoutCampaignDialog *self)
 {
   self->testing = FALSE;
   g_clear_object (&self->test_sender);
+  g_clear_object (&self->test_template);
+  g_clear_pointer (&self->test_email, turnout_rendered_free);
   update_problems (self);
 }
 
 static void send_next_test (TurnoutCampaignDialog *self);
+
+static void
+on_test_email_sent_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutSendResult) sent = turnout_sender_send_finish (TURNOUT_SENDER (object), result,
+                                                                  &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (sent == NULL)
+    set_test_outcome (self, self->test_next, "error", error->message);
+  else if (sent->outcome == TURNOUT_SEND_OK)
+    {
+      /* TRANSLATORS: "Sent (<Message-ID>)", the id the email went out with. */
+      g_autofree char *text = g_strdup_printf (_("Sent (%s)"), sent->provider_id);
+
+      set_test_outcome (self, self->test_next, "success", text);
+    }
+  else
+    set_test_outcome (self, self->test_next, "error",
+                      sent->message != NULL ? sent->message : _("Not sent"));
+  self->test_next++;
+  send_next_test (self);
+}
 
 static void
 on_test_sent_cb (GObject      *object,
@@ -436,6 +531,20 @@ send_next_test (TurnoutCampaignDialog *self)
       return;
     }
   set_test_outcome (self, self->test_next, NULL, _("Sending…"));
+  if (self->test_email != NULL)
+    {
+      TurnoutOutgoing outgoing = {
+        .to = self->test_numbers[self->test_next],
+        .text = self->test_email->text,
+        .subject = self->test_email->subject,
+        .html = self->test_email->html,
+        .preheader = self->test_email->preheader,
+      };
+
+      turnout_sender_send_async (self->test_sender, &outgoing, self->cancellable,
+                                 on_test_email_sent_cb, g_object_ref (self));
+      return;
+    }
   turnout_outbox_send_async (self->store, self->test_sender, 0,
                              self->test_numbers[self->test_next], self->test_text,
                              (const char * const *) self->test_media, self->cancellable,
@@ -470,6 +579,81 @@ on_test_sender_ready_cb (GObject      *object,
 }
 
 static void
+fail_all_tests (TurnoutCampaignDialog *self,
+                const char            *text)
+{
+  for (guint i = 0; i < self->test_rows->len; i++)
+    set_test_outcome (self, i, "error", text);
+  end_test (self);
+}
+
+static void
+on_test_smtp_ready_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutSmtpSender) sender = turnout_smtp_sender_new_from_settings_finish (result,
+                                                                                     &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (sender == NULL)
+    {
+      /* TRANSLATORS: %s says what is missing in the mail server settings. */
+      g_autofree char *text = g_strdup_printf (_("Not sent: the mail server is not set up: %s"),
+                                               error->message);
+
+      fail_all_tests (self, text);
+      return;
+    }
+  self->test_sender = TURNOUT_SENDER (g_steal_pointer (&sender));
+  send_next_test (self);
+}
+
+static void
+on_test_recipient_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(TurnoutCampaignDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutRecipient) recipient = turnout_recipient_load_finish (TURNOUT_STORE (object),
+                                                                         result, &error);
+  g_autoptr(TurnoutTemplateRenderer) renderer = NULL;
+  g_autofree char *sender_name = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *mailto = NULL;
+  g_autofree char *unsubscribe = NULL;
+  TurnoutMergeValues values = { 0, };
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (recipient == NULL
+      || (renderer = turnout_template_renderer_new (self->test_template, &error)) == NULL)
+    {
+      /* TRANSLATORS: %s says why the message could not be made. */
+      g_autofree char *text = g_strdup_printf (_("Not sent: %s"), error->message);
+
+      fail_all_tests (self, text);
+      return;
+    }
+  /* As the preflight renders it: the sender's name and the unsubscribe
+   * line from the settings. */
+  sender_name = turnout_settings_dup_string (self->settings, "general.sender_name");
+  url = turnout_settings_dup_string (self->settings, "email.unsubscribe_url");
+  mailto = turnout_settings_dup_string (self->settings, "email.unsubscribe_mailto");
+  unsubscribe = turnout_email_unsubscribe_text (url, mailto);
+  turnout_recipient_get_values (recipient, &values);
+  values.sender_name = sender_name;
+  values.unsubscribe = unsubscribe;
+  self->test_email = turnout_template_renderer_render (renderer, &values);
+  turnout_smtp_sender_new_from_settings_async (self->settings, self->cancellable,
+                                               on_test_smtp_ready_cb, g_object_ref (self));
+}
+
+static void
 campaign_send_test (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
@@ -481,7 +665,7 @@ campaign_send_test (GtkWidget  *widget,
 
   if (self->testing || self->preflight_pending || self->settings == NULL || report == NULL
       || report->example_text == NULL || template == NULL
-      || (numbers = dup_test_numbers (self, NULL)) == NULL || numbers[0] == NULL)
+      || (numbers = dup_test_targets (self, NULL)) == NULL || numbers[0] == NULL)
     return;
 
   clear_test_rows (self);
@@ -495,7 +679,9 @@ campaign_send_test (GtkWidget  *widget,
   for (guint i = 0; self->test_numbers[i] != NULL; i++)
     {
       GtkWidget *row = adw_action_row_new ();
-      g_autofree char *display = turnout_phone_format_display (self->test_numbers[i]);
+      g_autofree char *display = turnout_template_is_email (template)
+                                 ? g_strdup (self->test_numbers[i])
+                                 : turnout_phone_format_display (self->test_numbers[i]);
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), display);
@@ -506,6 +692,15 @@ campaign_send_test (GtkWidget  *widget,
     }
   self->testing = TRUE;
   update_problems (self);
+  if (turnout_template_is_email (template))
+    {
+      /* The person the preflight rendered the example for, loaded again
+       * with every field the email template may use. */
+      g_set_object (&self->test_template, template);
+      turnout_recipient_load_async (self->store, report->example_contact_id, 0, self->cancellable,
+                                    on_test_recipient_cb, g_object_ref (self));
+      return;
+    }
   turnout_twilio_sender_new_from_settings_async (self->settings, self->cancellable,
                                                  on_test_sender_ready_cb, g_object_ref (self));
 }
@@ -977,7 +1172,11 @@ turnout_campaign_dialog_constructed (GObject *object)
     {
       g_autofree char *numbers = turnout_settings_dup_string (self->settings, "sms.test_numbers");
 
+      g_autofree char *addresses = turnout_settings_dup_string (self->settings,
+                                                                "email.test_addresses");
+
       gtk_editable_set_text (GTK_EDITABLE (self->numbers_row), numbers);
+      gtk_editable_set_text (GTK_EDITABLE (self->addresses_row), addresses);
     }
   if (self->store != NULL)
     {
@@ -998,6 +1197,8 @@ turnout_campaign_dialog_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TURNOUT_TYPE_CAMPAIGN_DIALOG);
   g_clear_object (&self->test_sender);
+  g_clear_object (&self->test_template);
+  g_clear_pointer (&self->test_email, turnout_rendered_free);
   g_clear_pointer (&self->test_rows, g_ptr_array_unref);
   g_clear_object (&self->channel_templates);
   g_clear_object (&self->templates);
@@ -1123,6 +1324,7 @@ turnout_campaign_dialog_class_init (TurnoutCampaignDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, preflight_view);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, test_group);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, numbers_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, addresses_row);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, example_row);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignDialog, test_problem_label);
   gtk_widget_class_bind_template_callback (widget_class, on_form_changed_cb);

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "turnout-preferences-window.h"
+#include "turnout-smtp-setup.h"
 #include "turnout-twilio-setup.h"
 #include "turnout-settings.h"
 
@@ -60,6 +61,7 @@ struct _TurnoutPreferencesWindow
   AdwPreferencesPage   *twilio_page;       /* template child */
   TurnoutTwilioSetup   *twilio_setup;      /* on twilio_page, after its settings */
   AdwPreferencesPage   *email_page;        /* template child */
+  TurnoutSmtpSetup     *smtp_setup;        /* on email_page, after the mail server */
   AdwPreferencesPage   *sending_page;      /* template child */
   AdwPreferencesPage   *background_page;   /* template child */
 };
@@ -604,6 +606,12 @@ ensure_group (TurnoutPreferencesWindow *self,
     if (g_str_equal (areas[i].area, area))
       info = &areas[i];
 
+  /* The mail server's password and connection test go right under its
+   * settings, before the footer's. */
+  if (g_str_equal (area, "email") && self->smtp_setup != NULL
+      && gtk_widget_get_parent (GTK_WIDGET (self->smtp_setup)) == NULL)
+    adw_preferences_page_add (self->email_page, ADW_PREFERENCES_GROUP (self->smtp_setup));
+
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   /* An area without an entry above still gets its group, on General. */
   adw_preferences_group_set_title (group, info != NULL ? _(info->title) : area);
@@ -688,6 +696,9 @@ turnout_preferences_window_dispose (GObject *object)
   if (self->twilio_setup != NULL)
     turnout_twilio_setup_set_settings (self->twilio_setup, NULL);
   self->twilio_setup = NULL;
+  if (self->smtp_setup != NULL)
+    turnout_smtp_setup_set_settings (self->smtp_setup, NULL);
+  self->smtp_setup = NULL;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TURNOUT_TYPE_PREFERENCES_WINDOW);
 
@@ -774,10 +785,13 @@ turnout_preferences_window_init (TurnoutPreferencesWindow *self)
 
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) setting_row_free);
+  self->smtp_setup = TURNOUT_SMTP_SETUP (turnout_smtp_setup_new ());
   build_rows (self);
   /* The secret and the connection check, below the account's settings. */
   self->twilio_setup = TURNOUT_TWILIO_SETUP (turnout_twilio_setup_new ());
   adw_preferences_page_add (self->twilio_page, ADW_PREFERENCES_GROUP (self->twilio_setup));
+  if (gtk_widget_get_parent (GTK_WIDGET (self->smtp_setup)) == NULL)
+    adw_preferences_page_add (self->email_page, ADW_PREFERENCES_GROUP (self->smtp_setup));
   load_rows (self);
 }
 
@@ -838,6 +852,7 @@ turnout_preferences_window_set_settings (TurnoutPreferencesWindow *self,
 
   load_rows (self);
   turnout_twilio_setup_set_settings (self->twilio_setup, settings);
+  turnout_smtp_setup_set_settings (self->smtp_setup, settings);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS]);
 }
