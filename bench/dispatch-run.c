@@ -12,6 +12,7 @@
 #include "turnout-campaigns.h"
 #include "turnout-dispatcher.h"
 #include "turnout-settings.h"
+#include "turnout-smtp-sender.h"
 #include "turnout-store.h"
 #include "turnout-twilio-sender.h"
 
@@ -28,9 +29,17 @@
  * TWILIO_AUTH_TOKEN, TURNOUT_TWILIO_API_URL), which the benchmark points
  * at a fake Twilio on 127.0.0.1.
  *
+ * With --email the campaign is an email one and goes through a
+ * TurnoutSmtpSender made from the database's settings (smtp.host, port,
+ * security, connections…), exactly as `turnout-cli campaign send` makes
+ * it; the limits are the settings' too (no pace, one message a
+ * connection at a time), so --in-flight and --rate are refused:
+ * bench/smtp.py runs it against postfix's smtp-sink.
+ *
  * Usage:
  *   turnout-bench-dispatch --db FILE --campaign ID [--in-flight N] [--rate R]
- *   turnout-bench-dispatch --db FILE --idle
+ *   turnout-bench-dispatch --db FILE --campaign ID --email
+ *   turnout-bench-dispatch --db FILE --idle [--email]
  *   turnout-bench-dispatch --bare FORMS [--in-flight N]
  *
  * It prints "key value" lines: launched, launch_seconds, send_seconds,
@@ -220,9 +229,10 @@ main (int   argc,
   g_autofree char *db_path = NULL;
   g_autofree char *bare_forms = NULL;
   gint64 campaign_id = 0;
-  int in_flight = 8;
-  double rate = 0;
+  int in_flight = 0;
+  double rate = -1;
   gboolean idle = FALSE;
+  gboolean email = FALSE;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "The database file", "FILE" },
     { "campaign", 0, 0, G_OPTION_ARG_INT64, &campaign_id, "The campaign to launch and send",
@@ -230,6 +240,8 @@ main (int   argc,
     { "in-flight", 0, 0, G_OPTION_ARG_INT, &in_flight, "Requests out at once (default 8)", "N" },
     { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate,
       "Messages a second, 0 for no limit (default 0)", "R" },
+    { "email", 0, 0, G_OPTION_ARG_NONE, &email,
+      "An email campaign, through the mail server and limits of the settings", NULL },
     { "idle", 0, 0, G_OPTION_ARG_NONE, &idle,
       "Only open the store and make the sender, then report the memory", NULL },
     { "bare", 0, 0, G_OPTION_ARG_FILENAME, &bare_forms,
@@ -240,7 +252,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(TurnoutStore) store = NULL;
   g_autoptr(TurnoutSettings) settings = NULL;
-  g_autoptr(TurnoutTwilioSender) sender = NULL;
+  g_autoptr(TurnoutSender) sender = NULL;
   g_autoptr(TurnoutDispatcher) dispatcher = NULL;
   g_autoptr(TurnoutCampaignStatus) status = NULL;
   Wait wait = { NULL, FALSE };
@@ -255,12 +267,19 @@ main (int   argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fail ("options", error);
+  /* The SMS defaults: 8 in flight, no pace. */
+  if (!email && in_flight == 0)
+    in_flight = 8;
+  if (!email && rate < 0)
+    rate = 0;
   if (bare_forms != NULL && in_flight >= 1)
     return post_bare (bare_forms, (guint) in_flight);
-  if (db_path == NULL || (!idle && campaign_id <= 0) || in_flight < 1 || rate < 0)
+  if (db_path == NULL || (!idle && campaign_id <= 0) || (!email && (in_flight < 1 || rate < 0))
+      || (email && (in_flight != 0 || rate >= 0)))
     {
       g_printerr ("turnout-bench-dispatch: usage: --db FILE (--campaign ID [--in-flight N] "
-                  "[--rate R] | --idle), or --bare FORMS [--in-flight N]\n");
+                  "[--rate R] | --campaign ID --email | --idle [--email]), "
+                  "or --bare FORMS [--in-flight N]\n");
       return 2;
     }
 
@@ -268,12 +287,18 @@ main (int   argc,
     return fail (db_path, error);
   if ((settings = turnout_settings_new (store, &error)) == NULL)
     return fail ("settings", error);
-  turnout_twilio_sender_new_from_settings_async (settings, NULL, on_done_cb, &wait);
+  if (email)
+    turnout_smtp_sender_new_from_settings_async (settings, NULL, on_done_cb, &wait);
+  else
+    turnout_twilio_sender_new_from_settings_async (settings, NULL, on_done_cb, &wait);
   wait_for (&wait);
-  sender = turnout_twilio_sender_new_from_settings_finish (wait.result, &error);
+  if (email)
+    sender = TURNOUT_SENDER (turnout_smtp_sender_new_from_settings_finish (wait.result, &error));
+  else
+    sender = TURNOUT_SENDER (turnout_twilio_sender_new_from_settings_finish (wait.result, &error));
   g_clear_object (&wait.result);
   if (sender == NULL)
-    return fail ("Twilio", error);
+    return fail (email ? "mail server" : "Twilio", error);
 
   if (idle)
     {
@@ -282,11 +307,13 @@ main (int   argc,
       return EXIT_SUCCESS;
     }
 
-  /* The same setup as `turnout-cli campaign send`, but the limits. */
-  dispatcher = turnout_dispatcher_new (store, TURNOUT_SENDER (sender));
+  /* The same setup as `turnout-cli campaign send`, but the limits of a
+   * text campaign. */
+  dispatcher = turnout_dispatcher_new (store, sender);
   if (!turnout_dispatcher_apply_settings (dispatcher, settings, &error))
     return fail ("settings", error);
-  turnout_dispatcher_set_limits (dispatcher, rate, (guint) in_flight);
+  if (!email)
+    turnout_dispatcher_set_limits (dispatcher, rate, (guint) in_flight);
 
   start = g_get_monotonic_time ();
   if ((launched = turnout_campaigns_launch (store, campaign_id, NULL, &error)) < 0)

@@ -21,6 +21,14 @@ Fault switches are recipients (or senders) whose local part names them:
   fail-RCPT-421-4.4.2@…   a 421 reply also closes the connection
   drop-after-dot@…        the message is stored, then the connection is
                           closed without an answer to the final "."
+
+A rule's local part may go on with "-once" (the rule answers the first
+time the address is seen, then the address is accepted like any other:
+a fault a retry gets past) and with "+anything", so that many recipients
+can share a rule: fail-RCPT-450-4.2.1-once+17@…, drop-after-dot+3@….
+
+--close-every N answers every Nth MAIL with "421 4.3.2" and closes the
+connection, whoever the message is for: a server shedding load now and then.
 """
 
 import argparse
@@ -36,7 +44,9 @@ import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-FAULT = re.compile(r'^fail-(MAIL|RCPT|DATA)-([245]\d\d)-(\d\.\d{1,3}\.\d{1,3})@', re.I)
+FAULT = re.compile(r'^fail-(MAIL|RCPT|DATA)-([245]\d\d)-(\d\.\d{1,3}\.\d{1,3})(-once)?(\+[^@]*)?@',
+                   re.I)
+DROP = re.compile(r'^drop-after-dot(\+[^@]*)?@', re.I)
 
 
 class Recorder:
@@ -45,6 +55,10 @@ class Recorder:
         self.messages = 0
         self.connections = 0
         self.active = 0
+        # Across connections (each has a Handler of its own): the MAIL
+        # commands seen, and the "-once" rules that have answered.
+        self.mails = 0
+        self.faulted = set()
         self.log = open(os.path.join(outdir, 'log.jsonl'), 'a', buffering=1)
 
     def event(self, **fields):
@@ -79,26 +93,41 @@ class Recorder:
 
 
 class Handler:
-    def __init__(self, recorder, pipelining, delay=0.0):
+    def __init__(self, recorder, pipelining, delay=0.0, close_every=0, blank_capability=False):
         self.recorder = recorder
         self.pipelining = pipelining
+        self.blank_capability = blank_capability
         self.delay = delay
+        self.close_every = close_every
 
-    @staticmethod
-    def fault(address, command):
+    def fault(self, address, command):
         match = FAULT.match(address or '')
-        if match and match.group(1).upper() == command:
-            return f'{match.group(2)} {match.group(3)} Rule for {address}'
-        return None
+        if not match or match.group(1).upper() != command:
+            return None
+        if match.group(4):
+            key = (address.lower(), command)
+            if key in self.recorder.faulted:
+                return None
+            self.recorder.faulted.add(key)
+        return f'{match.group(2)} {match.group(3)} Rule for {address}'
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
         if self.pipelining:
             responses.insert(1, '250-PIPELINING')
         responses.insert(1, '250-ENHANCEDSTATUSCODES')
+        if self.blank_capability:
+            # As postfix's smtp-sink does: the list ends with an empty line.
+            responses[-1] = '250-' + responses[-1][4:]
+            responses.append('250 ')
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, options):
+        self.recorder.mails += 1
+        if self.close_every > 0 and self.recorder.mails % self.close_every == 0:
+            reply = '421 4.3.2 Shedding load, try again later'
+            server.close_after(reply)
+            return reply
         reply = self.fault(address, 'MAIL')
         if reply:
             server.close_after(reply)
@@ -125,7 +154,7 @@ class Handler:
             # A slow server, so a test can kill the client mid-send.
             await asyncio.sleep(self.delay)
         self.recorder.store(server.conn_id, envelope)
-        if any(r.lower().startswith('drop-after-dot@') for r in envelope.rcpt_tos):
+        if any(DROP.match(r) for r in envelope.rcpt_tos):
             server.drop_reply = True
         return f'250 2.0.0 Queued as {self.recorder.messages}'
 
@@ -200,9 +229,13 @@ def main():
     parser.add_argument('--auth-in-clear', action='store_true',
                         help='offer AUTH before encryption (a badly set up server)')
     parser.add_argument('--pipelining', action='store_true')
+    parser.add_argument('--blank-capability', action='store_true',
+                        help='end the EHLO reply with an empty "250 " line, as smtp-sink does')
     parser.add_argument('--size', type=int, default=33554432)
     parser.add_argument('--delay', type=float, default=0.0,
                         help='seconds to wait before answering the final "."')
+    parser.add_argument('--close-every', type=int, default=0,
+                        help='answer every Nth MAIL with 421 and close the connection')
     args = parser.parse_args()
 
     os.makedirs(args.outdir, exist_ok=True)
@@ -218,7 +251,8 @@ def main():
                 if m not in args.auth_mechanisms.upper().split()]
 
     def factory():
-        server = TestSMTP(Handler(recorder, args.pipelining, args.delay),
+        server = TestSMTP(Handler(recorder, args.pipelining, args.delay, args.close_every,
+                                  args.blank_capability),
                           hostname='smtp.test',
                           data_size_limit=args.size,
                           enable_SMTPUTF8=True,

@@ -384,6 +384,193 @@ test_killed (void)
     }
 }
 
+/* The mixed-fault campaign: each contact's address asks smtp-server.py for
+ * one fault (or none), by the contact's number. */
+typedef enum
+{
+  FAULT_NONE,
+  FAULT_BUSY_ONCE,      /* RCPT 450 the first time: a retry gets through */
+  FAULT_BUSY,           /* RCPT 450 every time: failed once the attempts run out */
+  FAULT_NO_USER,        /* RCPT 550 5.1.1: a hard bounce, suppressed */
+  FAULT_REFUSED,        /* RCPT 550 5.7.1: refused for good, failed */
+  FAULT_CLOSED_ONCE,    /* RCPT 421 and the line closed, the first time */
+  FAULT_DATA_ONCE,      /* the final "." gets 451 the first time */
+  FAULT_DROP,           /* stored, then the line dropped before the answer */
+  N_FAULTS
+} Fault;
+
+#define FAULTS_N 2000
+
+static Fault
+fault_for (int i)
+{
+  if (i % 200 == 5)
+    return FAULT_DROP;
+  if (i % 200 == 105)
+    return FAULT_REFUSED;
+  if (i % 100 == 4)
+    return FAULT_CLOSED_ONCE;
+  if (i % 100 == 54)
+    return FAULT_DATA_ONCE;
+  switch (i % 50)
+    {
+    case 1: return FAULT_BUSY_ONCE;
+    case 2: return FAULT_BUSY;
+    case 3: return FAULT_NO_USER;
+    default: return FAULT_NONE;
+    }
+}
+
+static char *
+fault_address (int i)
+{
+  static const char * const rules[N_FAULTS] = {
+    [FAULT_NONE] = "fan",
+    [FAULT_BUSY_ONCE] = "fail-rcpt-450-4.2.1-once+",
+    [FAULT_BUSY] = "fail-rcpt-450-4.2.2+",
+    [FAULT_NO_USER] = "fail-rcpt-550-5.1.1+",
+    [FAULT_REFUSED] = "fail-rcpt-550-5.7.1+",
+    [FAULT_CLOSED_ONCE] = "fail-rcpt-421-4.4.2-once+",
+    [FAULT_DATA_ONCE] = "fail-data-451-4.3.0-once+",
+    [FAULT_DROP] = "drop-after-dot+",
+  };
+
+  return g_strdup_printf ("%s%d@example.test", rules[fault_for (i)], i);
+}
+
+static const char *
+final_state_for (Fault fault)
+{
+  switch (fault)
+    {
+    case FAULT_BUSY:
+    case FAULT_REFUSED:
+      return "failed";
+    case FAULT_NO_USER:
+      return "suppressed";
+    case FAULT_DROP:
+      return "unknown";
+    case FAULT_NONE:
+    case FAULT_BUSY_ONCE:
+    case FAULT_CLOSED_ONCE:
+    case FAULT_DATA_ONCE:
+    case N_FAULTS:
+    default:
+      return "sent";
+    }
+}
+
+static void
+test_mixed_faults (void)
+{
+  /* Besides the rules in the addresses, every 97th MAIL is answered 421
+   * and the line closed, whoever it is for: a server shedding load. */
+  g_autoptr(TurnoutTestSmtp) server = turnout_test_smtp_start ("starttls", "--close-every", "97",
+                                                               NULL);
+  g_autoptr(GString) contacts = g_string_new (
+    "INSERT INTO settings (key, value, updated_at) VALUES"
+    " ('smtp.connections', '4', 0), ('delivery.retry_after', '1', 0),"
+    " ('delivery.retry_limit', '1', 0), ('delivery.attempts', '6', 0);"
+    "INSERT INTO contacts (id, first_name, email, email_consent, created_at, updated_at)"
+    " VALUES ");
+  g_autofree char *path = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *rows = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(GHashTable) received = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) states = NULL;
+  guint expected[N_FAULTS] = { 0 };
+  guint total;
+
+  for (int i = 1; i <= FAULTS_N; i++)
+    {
+      g_autofree char *address = fault_address (i);
+
+      g_string_append_printf (contacts, "%s(%d, 'Fan%d', '%s', 'opted_in', 0, 0)",
+                              i > 1 ? ", " : "", i, i, address);
+      expected[fault_for (i)]++;
+    }
+  g_string_append (contacts, ";");
+  path = make_db ("mixed-faults.db", server, contacts->str);
+  id = create_campaign (path);
+
+  /* --wait: until every message has its outcome, retries included. */
+  g_assert_cmpint (run_cli (NULL, NULL, "--db", path, "campaign", "send", id, "--wait", NULL),
+                   ==, 0);
+
+  /* Every recipient once in the queue, in the final state its fault
+   * calls for. */
+  rows = query_text (path, "SELECT group_concat (state, ' ') FROM (SELECT state FROM messages"
+                           " WHERE campaign_id IS NOT NULL ORDER BY contact_id)");
+  states = g_strsplit (rows, " ", -1);
+  g_assert_cmpuint (g_strv_length (states), ==, FAULTS_N);
+  g_assert_cmpint (query_int (path, "SELECT count (DISTINCT contact_id) FROM messages"), ==,
+                   FAULTS_N);
+  for (int i = 1; i <= FAULTS_N; i++)
+    {
+      if (!g_str_equal (states[i - 1], final_state_for (fault_for (i))))
+        {
+          g_autofree char *sql = g_strdup_printf ("SELECT ifnull (error_text, '') FROM messages"
+                                                  " WHERE contact_id = %d", i);
+          g_autofree char *why = query_text (path, sql);
+
+          g_error ("contact %d (rule %d) ended %s, not %s: %s", i, fault_for (i), states[i - 1],
+                   final_state_for (fault_for (i)), why);
+        }
+    }
+  /* And the campaign's counts say so. */
+  status = campaign_status (path, id);
+  g_assert_cmpstr (json_object_get_string_member (status, "state"), ==, "completed");
+  g_assert_cmpint (json_object_get_int_member (status, "queued"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (status, "sending"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (status, "sent"), ==,
+                   expected[FAULT_NONE] + expected[FAULT_BUSY_ONCE]
+                   + expected[FAULT_CLOSED_ONCE] + expected[FAULT_DATA_ONCE]);
+  g_assert_cmpint (json_object_get_int_member (status, "failed"), ==,
+                   expected[FAULT_BUSY] + expected[FAULT_REFUSED]);
+  g_assert_cmpint (json_object_get_int_member (status, "suppressed"), ==,
+                   expected[FAULT_NO_USER]);
+  g_assert_cmpint (json_object_get_int_member (status, "unknown"), ==, expected[FAULT_DROP]);
+
+  /* The hard bounces are suppressed from now on. */
+  g_assert_cmpint (query_int (path, "SELECT count (*) FROM suppressions WHERE channel = 'email'"
+                                    " AND address LIKE 'fail-rcpt-550-5.1.1+%'"), ==,
+                   expected[FAULT_NO_USER]);
+
+  /* The server holds exactly one message per sent recipient, none for
+   * the failed and suppressed ones, and the one a lost answer left
+   * (kept before the line dropped) for each unknown one: never resent. */
+  total = turnout_test_smtp_count_messages (server);
+  for (guint n = 1; n <= total; n++)
+    {
+      g_autoptr(JsonObject) message = turnout_test_smtp_dup_message (server, n);
+      JsonArray *rcpts = json_object_get_array_member (message, "rcpt_tos");
+
+      g_assert_cmpuint (json_array_get_length (rcpts), ==, 1);
+      {
+        char *address = g_ascii_strdown (json_array_get_string_element (rcpts, 0), -1);
+        guint count = GPOINTER_TO_UINT (g_hash_table_lookup (received, address));
+
+        g_hash_table_replace (received, address, GUINT_TO_POINTER (count + 1));
+      }
+    }
+  for (int i = 1; i <= FAULTS_N; i++)
+    {
+      g_autofree char *address = fault_address (i);
+      const char *state = states[i - 1];
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (received, address));
+
+      if (g_str_equal (state, "sent"))
+        g_assert_cmpuint (count, ==, 1);
+      else if (g_str_equal (state, "unknown"))
+        g_assert_cmpuint (count, ==, 1);
+      else
+        g_assert_cmpuint (count, ==, 0);
+    }
+  g_assert_cmpuint (total, ==, g_hash_table_size (received));
+  g_test_message ("%u messages at the server for %d recipients", total, FAULTS_N);
+}
+
 static void
 test_one_off (void)
 {
@@ -466,6 +653,7 @@ main (int    argc,
 
   g_test_add_func ("/send-email/campaign", test_campaign);
   g_test_add_func ("/send-email/killed", test_killed);
+  g_test_add_func ("/send-email/mixed-faults", test_mixed_faults);
   g_test_add_func ("/send-email/one-off", test_one_off);
   g_test_add_func ("/send-email/smtp-test", test_smtp_test);
 

@@ -954,6 +954,19 @@ test_pipelining (void)
   g_assert_cmpuint (count_events (events, "connect"), ==, 1);
 }
 
+/* postfix's smtp-sink ends its EHLO reply with an empty "250 " line,
+ * which once crashed the capability parser. */
+static void
+test_blank_capability (void)
+{
+  g_autoptr(Server) server = server_start ("starttls", "server", "--blank-capability", NULL);
+  g_autoptr(TurnoutSmtpSender) sender = new_sender (server->port, TURNOUT_SMTP_SECURITY_STARTTLS,
+                                                    USER, PASSWORD);
+
+  assert_outcome (sender, "one@example.test", TURNOUT_SEND_OK, NULL);
+  g_assert_cmpuint (server_count_messages (server), ==, 1);
+}
+
 typedef struct
 {
   GPtrArray *results;
@@ -1316,6 +1329,7 @@ main (int    argc,
   g_test_add_func ("/smtp-sender/auth", test_auth);
   g_test_add_func ("/smtp-sender/replies", test_replies);
   g_test_add_func ("/smtp-sender/pipelining", test_pipelining);
+  g_test_add_func ("/smtp-sender/blank-capability", test_blank_capability);
   g_test_add_func ("/smtp-sender/parallel", test_parallel);
   g_test_add_func ("/smtp-sender/reconnect", test_reconnect);
   g_test_add_func ("/smtp-sender/lost-after-dot", test_lost_after_dot);

@@ -500,8 +500,12 @@ conn_take_capabilities (Conn  *conn,
     {
       const char *line = reply->lines[i];
       g_auto(GStrv) words = g_strsplit (line, " ", -1);
-      g_autofree char *keyword = g_ascii_strup (words[0], -1);
+      g_autofree char *keyword = NULL;
 
+      /* postfix's smtp-sink ends its list with an empty "250 " line. */
+      if (words[0] == NULL || *words[0] == '\0')
+        continue;
+      keyword = g_ascii_strup (words[0], -1);
       g_ptr_array_add (caps, g_strdup (line));
       if (g_str_equal (keyword, "PIPELINING"))
         conn->pipelining = TRUE;
