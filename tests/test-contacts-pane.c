@@ -13,6 +13,8 @@
 #include "turnout-send-text-dialog.h"
 #include "turnout-settings.h"
 #include "turnout-store.h"
+#include "turnout-templates.h"
+#include "turnout-test-smtp.h"
 #include "turnout-test-ui.h"
 #include "turnout-test-utils.h"
 
@@ -174,6 +176,14 @@ is_button_labelled (GtkWidget     *widget,
 {
   return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+}
+
+static gboolean
+is_menu_button_labelled (GtkWidget     *widget,
+                         gconstpointer  data)
+{
+  return GTK_IS_MENU_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)), data) == 0;
 }
 
 static gboolean
@@ -706,6 +716,20 @@ row_subtitle (GtkWidget  *dialog,
   return NULL;
 }
 
+/* The dialog's row titled @title, whatever its kind. */
+static GtkWidget *
+find_row (GtkWidget  *dialog,
+          const char *title)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect_widgets (dialog, is_type, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_ROW), rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
+      return g_ptr_array_index (rows, i);
+  g_error ("No row “%s”", title);
+}
+
 static void
 type_message (GtkWidget  *dialog,
               const char *text)
@@ -748,7 +772,8 @@ test_send_text (void)
 
   press_key (shown.pane, "<Control>a");
   spin_until (find_widget (shown.pane, is_label_with_prefix, "2 contacts selected") != NULL);
-  send_button = find_widget (shown.pane, is_button_labelled, "Send _Text…");
+  send_button = find_widget (shown.pane, is_menu_button_labelled, "_Send…");
+  g_assert_nonnull (send_button);
   g_assert_true (gtk_widget_is_sensitive (send_button));
   press_key (shown.pane, "<Control><Shift>m");
   spin_until ((dialog = GTK_WIDGET (turnout_test_find_toplevel (TURNOUT_TYPE_SEND_TEXT_DIALOG)))
@@ -777,7 +802,7 @@ test_send_text (void)
                                                        "_Send to 1 person (≈ $0.05)")));
   /* A media address must be https, and says so. */
   {
-    GtkWidget *media = find_type (dialog, ADW_TYPE_ENTRY_ROW);
+    GtkWidget *media = find_row (dialog, "Add an https address");
 
     gtk_editable_set_text (GTK_EDITABLE (media), "ftp://example.com/poster.jpg");
     g_signal_emit_by_name (media, "apply");
@@ -894,6 +919,175 @@ test_send_text_stop (void)
   close_pane (&shown);
 }
 
+/* Where @row offers @text, or GTK_INVALID_LIST_POSITION. */
+static guint
+find_choice (GtkWidget  *row,
+             const char *text)
+{
+  GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (row));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (gtk_string_object_get_string (item), text) == 0)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+/* Two contacts selected for an email, one who never agreed to emails: the
+ * window says who is left out and why, shows the chosen template's subject
+ * as the first gets it, asks before sending, and sends exactly one email,
+ * merged, to a real SMTP server (aiosmtpd); the row shows the Message-ID
+ * the server got, the other says why it was not sent, and the email is in
+ * the send log. */
+static void
+test_send_email (void)
+{
+  g_autoptr(TurnoutTestSmtp) server = turnout_test_smtp_start ("starttls", NULL);
+  Shown shown;
+  TurnoutStore *store = open_store ("email.db", 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutTemplate) template = turnout_template_new ("email");
+  g_autoptr(TurnoutTemplate) saved = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", server->port);
+  g_autofree char *provider_id = NULL;
+  g_autofree char *sent_line = NULL;
+  g_autofree char *message_id = NULL;
+  TurnoutSettings *settings;
+  GtkWidget *dialog, *question, *send_button, *template_row;
+  guint choice;
+  JsonObject *headers;
+  JsonArray *to;
+
+  /* Ben Ruiz (1) agreed to emails; Chloé Ruiz (2) never did. */
+  store_exec (store, "UPDATE contacts SET email_consent = 'opted_in' WHERE id = 1;");
+  turnout_template_set_name (template, "Doors");
+  turnout_template_set_subject (template, "Doors at 10, {first_name|friend}!");
+  turnout_template_set_body_html (template, "<p>See you there, {first_name}.</p>"
+                                            "<p>{unsubscribe}</p>");
+  turnout_template_set_body_text (template, "See you there, {first_name}.\n\n{unsubscribe}");
+  saved = turnout_templates_save (store, template, &error);
+  g_assert_no_error (error);
+
+  show_pane (&shown, store);
+  settings = turnout_contacts_pane_get_settings (TURNOUT_CONTACTS_PANE (shown.pane));
+  {
+    const char * const values[] = {
+      "smtp.host", "127.0.0.1",
+      "smtp.port", port,
+      "smtp.security", "starttls",
+      "smtp.username", TURNOUT_TEST_SMTP_USER,
+      "smtp.from_address", "tickets@nightowl.test",
+      "general.sender_name", "Night Owl Promotions",
+      "email.postal_address", "1 High Street, Leeds",
+      "email.unsubscribe_mailto", "unsubscribe@nightowl.test",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (values); i += 2)
+      {
+        g_assert_true (turnout_settings_set (settings, values[i], values[i + 1], &error));
+        g_assert_no_error (error);
+      }
+  }
+  spin_until (shows_count (shown.pane, 2) && !shows_placeholders (shown.pane));
+
+  press_key (shown.pane, "<Control>a");
+  spin_until (find_widget (shown.pane, is_label_with_prefix, "2 contacts selected") != NULL);
+  /* Text and email share one Send… menu button in the selection bar. */
+  send_button = find_widget (shown.pane, is_menu_button_labelled, "_Send…");
+  g_assert_nonnull (send_button);
+  g_assert_true (gtk_widget_is_sensitive (send_button));
+  press_key (shown.pane, "<Control><Shift>e");
+  spin_until ((dialog = GTK_WIDGET (turnout_test_find_toplevel (TURNOUT_TYPE_SEND_TEXT_DIALOG)))
+              != NULL);
+  g_object_ref (dialog);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Send Email");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == shown.window);
+  spin_until (turnout_test_shows (dialog,
+                                  "2 contacts: 1 will get it; 1 is left out: no email consent"));
+  g_assert_true (turnout_test_shows (dialog, "Left out: Chloé Ruiz (no email consent)"));
+  /* Nothing chosen or written, nothing to send; texts' media are not offered. */
+  g_assert_false (gtk_widget_is_sensitive (find_widget (dialog, is_button_labelled,
+                                                        "_Send to 1 person")));
+  g_assert_false (turnout_test_shows_part (dialog, "MMS"));
+
+  /* A written email needs a subject, and says so. */
+  type_message (dialog, "Doors at 10, {first_name}.");
+  g_assert_true (turnout_test_shows (dialog, "Write a subject: an email can’t go without one"));
+  g_assert_false (gtk_widget_is_sensitive (find_widget (dialog, is_button_labelled,
+                                                        "_Send to 1 person")));
+
+  /* The template: its subject as Ben gets it. */
+  template_row = find_row (dialog, "_Template");
+  spin_until ((choice = find_choice (template_row, "Doors")) != GTK_INVALID_LIST_POSITION);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (template_row), choice);
+  g_assert_true (turnout_test_shows (dialog, "Subject as Ben Ruiz gets it: “Doors at 10, Ben!”"));
+  g_assert_false (turnout_test_shows_part (dialog, "Write a subject"));
+  g_assert_true (gtk_widget_is_sensitive (find_widget (dialog, is_button_labelled,
+                                                       "_Send to 1 person")));
+
+  g_assert_true (gtk_widget_activate_action (dialog, "send-text.send", NULL));
+  spin_until ((question = find_message_dialog ()) != NULL);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (question)), ==,
+                   "Send 1 Email?");
+  g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (question)), ==,
+                   "1 contact gets this email now. 1 is left out, as listed.");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "send");
+  gtk_window_destroy (GTK_WINDOW (question));
+
+  spin_until (g_strcmp0 (gtk_progress_bar_get_text (GTK_PROGRESS_BAR (
+                           find_type (dialog, GTK_TYPE_PROGRESS_BAR))), "1 sent, 1 not sent")
+              == 0);
+
+  /* Exactly one email, to Ben, merged. */
+  g_assert_cmpuint (turnout_test_smtp_count_messages (server), ==, 1);
+  message = turnout_test_smtp_dup_message (server, 1);
+  to = json_object_get_array_member (message, "rcpt_tos");
+  g_assert_cmpuint (json_array_get_length (to), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (to, 0), ==, "person1@example.com");
+  headers = json_object_get_object_member (message, "headers");
+  g_assert_cmpstr (json_object_get_string_member (headers, "Subject"), ==, "Doors at 10, Ben!");
+  g_assert_nonnull (strstr (json_object_get_string_member (
+                              json_object_get_object_member (message, "parts"), "text/plain"),
+                            "See you there, Ben."));
+
+  /* Each outcome shown: the Message-ID the server got; why Chloé got none. */
+  provider_id = store_text (store, "SELECT provider_id FROM messages");
+  /* GMime spells it Message-Id; header names are not case-sensitive. */
+  {
+    g_autoptr(GList) names = json_object_get_members (headers);
+
+    for (GList *l = names; l != NULL; l = l->next)
+      if (g_ascii_strcasecmp (l->data, "Message-ID") == 0)
+        message_id = g_strdup (json_object_get_string_member (headers, l->data));
+  }
+  g_assert_nonnull (message_id);
+  g_assert_nonnull (strstr (message_id, provider_id));
+  sent_line = g_strdup_printf ("Sent · %s", provider_id);
+  g_assert_cmpstr (row_subtitle (dialog, "Ben Ruiz"), ==, sent_line);
+  g_assert_cmpstr (row_subtitle (dialog, "Chloé Ruiz"), ==,
+                   "Not sent: never agreed to get emails; record their consent first");
+  g_assert_true (turnout_test_shows (dialog, sent_line));
+
+  /* Logged in the send log, with no campaign. */
+  g_assert_cmpint (store_int (store, "SELECT count(*) FROM messages"), ==, 1);
+  {
+    g_autofree char *row = store_text (store, "SELECT contact_id || ' ' || channel || ' ' ||"
+                                              " state || ' ' || address FROM messages"
+                                              " WHERE campaign_id IS NULL"
+                                              " AND automation_id IS NULL");
+
+    g_assert_cmpstr (row, ==, "1 email sent person1@example.com");
+  }
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  turnout_test_finalize_object (dialog);
+  close_pane (&shown);
+}
+
 static void
 test_no_store (void)
 {
@@ -917,6 +1111,9 @@ main (int   argc,
   g_setenv ("TURNOUT_TWILIO_API_URL", url, TRUE);
   g_setenv ("TWILIO_ACCOUNT_SID", TURNOUT_FAKE_TWILIO_ACCOUNT_SID, TRUE);
   g_setenv ("TWILIO_AUTH_TOKEN", TURNOUT_FAKE_TWILIO_AUTH_TOKEN, TRUE);
+  /* The test mail server's password and its certificate authority. */
+  g_setenv ("TURNOUT_SMTP_PASSWORD", TURNOUT_TEST_SMTP_PASSWORD, TRUE);
+  g_setenv ("TURNOUT_TLS_CA_FILE", turnout_test_smtp_get_ca_file (), TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -929,6 +1126,7 @@ main (int   argc,
   g_test_add_func ("/contacts-pane/tag-all", test_tag_all);
   g_test_add_func ("/contacts-pane/send-text", test_send_text);
   g_test_add_func ("/contacts-pane/send-text-stop", test_send_text_stop);
+  g_test_add_func ("/contacts-pane/send-email", test_send_email);
   g_test_add_func ("/contacts-pane/scroll-to-end", test_scroll_to_end);
   g_test_add_func ("/contacts-pane/no-store", test_no_store);
 

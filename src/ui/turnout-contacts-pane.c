@@ -88,7 +88,7 @@ static GParamSpec *properties[N_PROPS];
 
 static const char * const selection_actions[] = {
   "contacts.add-tag", "contacts.remove-tag", "contacts.suppress", "contacts.export",
-  "contacts.delete", "contacts.send-text",
+  "contacts.delete", "contacts.send-text", "contacts.send-email",
 };
 
 static void
@@ -1030,7 +1030,7 @@ turnout_contacts_pane_delete_action (GtkWidget  *widget,
                                            on_delete_resolved_cb, g_object_ref (self));
 }
 
-/* Send a text ------------------------------------------------------------ */
+/* Send a text or an email ----------------------------------------------- */
 
 static void
 on_send_text_finished_cb (TurnoutContactsPane *self)
@@ -1039,12 +1039,12 @@ on_send_text_finished_cb (TurnoutContactsPane *self)
   turnout_contact_list_refresh (self->list);
 }
 
+/* Opens the window that texts or emails (@channel) the contacts resolved. */
 static void
-on_send_text_resolved_cb (GObject      *source,
-                          GAsyncResult *result,
-                          gpointer      user_data)
+open_send_dialog (TurnoutContactsPane *self,
+                  GAsyncResult        *result,
+                  const char          *channel)
 {
-  g_autoptr(TurnoutContactsPane) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = turnout_contact_selection_resolve_finish (result, &error);
   GtkRoot *root;
@@ -1064,9 +1064,13 @@ on_send_text_resolved_cb (GObject      *source,
       g_autofree char *count = format_count (ids->len);
       g_autofree char *most = format_count (TURNOUT_SEND_TEXT_MAX_RECIPIENTS);
       g_autofree char *message =
-        g_strdup_printf (_("%s contacts are selected: a text by hand goes to at most %s. Make a "
-                           "campaign for more; it sends at the right pace and can be paused."),
-                         count, most);
+        g_str_equal (channel, "email")
+        ? g_strdup_printf (_("%s contacts are selected: an email by hand goes to at most %s. "
+                             "Make a campaign for more; it sends at the right pace and can be "
+                             "paused."), count, most)
+        : g_strdup_printf (_("%s contacts are selected: a text by hand goes to at most %s. Make a "
+                             "campaign for more; it sends at the right pace and can be paused."),
+                           count, most);
 
       add_toast (self, message);
       return;
@@ -1074,11 +1078,31 @@ on_send_text_resolved_cb (GObject      *source,
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
   dialog = turnout_send_text_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         self->store, self->settings,
+                                         self->store, self->settings, channel,
                                          (const gint64 *) (void *) ids->data, ids->len);
   g_signal_connect_object (dialog, "finished", G_CALLBACK (on_send_text_finished_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_send_text_resolved_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(TurnoutContactsPane) self = user_data;
+
+  open_send_dialog (self, result, "sms");
+}
+
+static void
+on_send_email_resolved_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(TurnoutContactsPane) self = user_data;
+
+  open_send_dialog (self, result, "email");
 }
 
 static void
@@ -1094,6 +1118,21 @@ turnout_contacts_pane_send_text_action (GtkWidget  *widget,
   selection = dup_selection (self);
   turnout_contact_selection_resolve_async (selection, self->store, self->cancellable,
                                            on_send_text_resolved_cb, g_object_ref (self));
+}
+
+static void
+turnout_contacts_pane_send_email_action (GtkWidget  *widget,
+                                         const char *action_name,
+                                         GVariant   *parameter)
+{
+  TurnoutContactsPane *self = TURNOUT_CONTACTS_PANE (widget);
+  g_autoptr(TurnoutContactSelection) selection = NULL;
+
+  if (self->store == NULL || get_n_selected (self) == 0)
+    return;
+  selection = dup_selection (self);
+  turnout_contact_selection_resolve_async (selection, self->store, self->cancellable,
+                                           on_send_email_resolved_cb, g_object_ref (self));
 }
 
 /* Other actions ---------------------------------------------------------- */
@@ -1380,6 +1419,8 @@ turnout_contacts_pane_class_init (TurnoutContactsPaneClass *klass)
                                    turnout_contacts_pane_new_contact_action);
   gtk_widget_class_install_action (widget_class, "contacts.send-text", NULL,
                                    turnout_contacts_pane_send_text_action);
+  gtk_widget_class_install_action (widget_class, "contacts.send-email", NULL,
+                                   turnout_contacts_pane_send_email_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "contacts.search", NULL);
@@ -1393,6 +1434,8 @@ turnout_contacts_pane_class_init (TurnoutContactsPaneClass *klass)
                                        "contacts.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "contacts.send-text", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "contacts.send-email", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
                                        "contacts.delete", NULL);
 }

@@ -14,9 +14,11 @@
 #include "turnout-render.h"
 #include "turnout-send-text-dialog.h"
 #include "turnout-settings.h"
+#include "turnout-smtp-sender.h"
 #include "turnout-sms.h"
 #include "turnout-store.h"
 #include "turnout-template.h"
+#include "turnout-templates.h"
 #include "turnout-twilio-sender.h"
 
 /*
@@ -33,6 +35,13 @@
  * moment. Stop lets the text in flight finish and sends no more; closing
  * the window does the same (the outbox sees a request that left through
  * and records its outcome).
+ *
+ * The same window sends an email by hand (the channel is fixed when it is
+ * made): a saved email template, sent with its HTML as designed, or a
+ * subject and a plain text written here, merged the same way; the left
+ * out are those with no address, no email consent or a suppressed
+ * address. It goes through the mail server of Preferences ▸ Email, and
+ * each contact's row shows the Message-ID the server took.
  */
 
 typedef struct
@@ -51,12 +60,15 @@ struct _TurnoutSendTextDialog
   AdwWindow                parent_instance;
 
   TurnoutStore            *store;            /* owned */
+  gboolean                 email;            /* the channel: email, or SMS */
   TurnoutSettings         *settings;         /* owned, nullable */
   GCancellable            *cancellable;      /* owned; cancelled when the dialog goes */
   GArray                  *contact_ids;      /* gint64, as given */
   GPtrArray               *entries;          /* Entry, in the order given */
   GPtrArray               *media_urls;       /* char*, owned */
   GPtrArray               *media_rows;       /* AdwActionRow, in the order of the URLs */
+  GPtrArray               *templates;        /* TurnoutTemplate: the email templates, as
+                                              * listed after "None" in template_row */
   TurnoutMergeHighlighter *highlighter;      /* owned */
   TurnoutTemplateRenderer *renderer;         /* owned; for the text as it is, NULL if wrong */
   TurnoutSender           *sender;           /* owned, while sending */
@@ -85,6 +97,10 @@ struct _TurnoutSendTextDialog
   GtkLabel                *counter_label;    /* template child */
   GtkLabel                *cost_label;       /* template child */
   AdwPreferencesGroup     *media_group;      /* template child */
+  AdwPreferencesGroup     *email_group;      /* template child */
+  AdwComboRow             *template_row;     /* template child */
+  GtkStringList           *template_names;   /* template child */
+  AdwEntryRow             *subject_entry;    /* template child */
   AdwEntryRow             *media_entry;      /* template child */
   GtkLabel                *media_problem_label; /* template child */
   GtkProgressBar          *progress_bar;     /* template child */
@@ -162,26 +178,88 @@ dup_text (TurnoutSendTextDialog *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-/* The text as @entry's contact gets it, rendered as templates are. */
-static char *
-render_for (TurnoutSendTextDialog *self,
-            Entry                 *entry)
+/* The message as @entry's contact gets it, rendered as templates are. */
+static TurnoutRendered *
+render_all_for (TurnoutSendTextDialog *self,
+                Entry                 *entry)
 {
   TurnoutMergeValues values = { 0 };
-  g_autoptr(TurnoutRendered) rendered = NULL;
 
   if (entry != NULL && entry->recipient != NULL)
     turnout_recipient_get_values (entry->recipient, &values);
   values.sender_name = self->sender_name;
   values.unsubscribe = self->unsubscribe;
-  rendered = turnout_template_renderer_render (self->renderer, &values);
+  return turnout_template_renderer_render (self->renderer, &values);
+}
+
+static char *
+render_for (TurnoutSendTextDialog *self,
+            Entry                 *entry)
+{
+  g_autoptr(TurnoutRendered) rendered = render_all_for (self, entry);
+
   return g_steal_pointer (&rendered->text);
+}
+
+/* The email template chosen, or NULL when the email is written here. */
+static TurnoutTemplate *
+get_chosen_template (TurnoutSendTextDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->template_row);
+
+  if (!self->email || selected == 0 || selected == GTK_INVALID_LIST_POSITION
+      || selected > self->templates->len)
+    return NULL;
+  return g_ptr_array_index (self->templates, selected - 1);
+}
+
+/* What is sent: the chosen template, or one made of what is typed here. */
+static TurnoutTemplate *
+dup_message_template (TurnoutSendTextDialog *self,
+                      const char            *text)
+{
+  TurnoutTemplate *chosen = get_chosen_template (self);
+  TurnoutTemplate *template;
+
+  if (chosen != NULL)
+    return turnout_template_copy (chosen);
+  template = turnout_template_new (self->email ? "email" : "sms");
+  if (self->email)
+    turnout_template_set_subject (template,
+                                  gtk_editable_get_text (GTK_EDITABLE (self->subject_entry)));
+  turnout_template_set_body_text (template, text);
+  return template;
+}
+
+/* Why @recipient gets no email, as the results list says it. */
+static char *
+describe_left_out_of_email (TurnoutRecipient *recipient)
+{
+  if (recipient == NULL)
+    return g_strdup (_("Not sent: no longer in your contacts"));
+  switch (turnout_recipient_exclusion (recipient, "email"))
+    {
+    case TURNOUT_EXCLUSION_NO_ADDRESS:
+      return g_strdup (_("Not sent: no email address"));
+    case TURNOUT_EXCLUSION_SUPPRESSED:
+      return g_strdup (_("Not sent: the address is on the suppression list"));
+    case TURNOUT_EXCLUSION_OPTED_OUT:
+      return g_strdup (_("Not sent: opted out of emails"));
+    case TURNOUT_EXCLUSION_NO_CONSENT:
+      return g_strdup (_("Not sent: never agreed to get emails; record their consent first"));
+    case TURNOUT_EXCLUSION_NONE:
+    default:
+      return NULL;
+    }
 }
 
 /* Why @recipient gets no text, as the results list says it. */
 static char *
-describe_left_out (TurnoutRecipient *recipient)
+describe_left_out (TurnoutRecipient *recipient,
+                   gboolean          email)
 {
+  if (email)
+    return describe_left_out_of_email (recipient);
   if (recipient == NULL)
     return g_strdup (_("Not sent: no longer in your contacts"));
   switch (turnout_recipient_exclusion (recipient, "sms"))
@@ -201,6 +279,19 @@ describe_left_out (TurnoutRecipient *recipient)
 }
 
 /* Composing ------------------------------------------------------------------ */
+
+/* Why a contact is left out, in a few words, naming what is missing on
+ * this channel rather than "no address for the channel". */
+static const char *
+describe_exclusion (TurnoutSendTextDialog *self,
+                    TurnoutExclusion       exclusion)
+{
+  if (exclusion == TURNOUT_EXCLUSION_NO_ADDRESS)
+    return self->email ? _("no email address") : _("no phone number");
+  if (exclusion == TURNOUT_EXCLUSION_NO_CONSENT && self->email)
+    return _("no email consent");
+  return turnout_exclusion_describe (exclusion);
+}
 
 /* How many of those left out are named under the summary. */
 #define MAX_NAMES_SHOWN 5
@@ -244,10 +335,11 @@ update_summary (TurnoutSendTextDialog *self)
         }
       else
         {
-          TurnoutExclusion exclusion = turnout_recipient_exclusion (entry->recipient, "sms");
+          TurnoutExclusion exclusion = turnout_recipient_exclusion (entry->recipient,
+                                                                    self->email ? "email" : "sms");
 
           by_reason[exclusion]++;
-          reason = turnout_exclusion_describe (exclusion);
+          reason = describe_exclusion (self, exclusion);
         }
       if (shown < MAX_NAMES_SHOWN)
         {
@@ -282,7 +374,7 @@ update_summary (TurnoutSendTextDialog *self)
       if (by_reason[i] == 0)
         continue;
       reason = i == TURNOUT_EXCLUSION_SUPPRESSED + 1 ? _("no longer in your contacts")
-                                                     : turnout_exclusion_describe (i);
+                                                     : describe_exclusion (self, i);
       if (reasons->len > 0)
         g_string_append (reasons, _(", "));
       /* One reason needs no count: "1 is left out: opted out". */
@@ -319,6 +411,112 @@ set_problem (TurnoutSendTextDialog *self,
   gtk_widget_set_visible (GTK_WIDGET (self->problem_label), problem != NULL);
 }
 
+/* What stops any email before it is written: the mail server and the
+ * postal address every email must carry (CAN-SPAM) are set in
+ * Preferences, and a missing one would fail each contact in turn. */
+static char *
+dup_email_setup_problem (TurnoutSendTextDialog *self)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *postal = NULL;
+
+  if (self->settings == NULL)
+    return g_strdup (_("Turnout has no settings to find the mail server in"));
+  host = turnout_settings_dup_string (self->settings, "smtp.host");
+  from = turnout_settings_dup_string (self->settings, "smtp.from_address");
+  postal = turnout_settings_dup_string (self->settings, "email.postal_address");
+  if (host == NULL || *g_strstrip (host) == '\0')
+    return g_strdup (_("No mail server is set up: enter it in Preferences ▸ Email first"));
+  if (from == NULL || *g_strstrip (from) == '\0')
+    return g_strdup (_("No From address is set: enter it in Preferences ▸ Email first"));
+  if (postal == NULL || *g_strstrip (postal) == '\0')
+    return g_strdup (_("Every email carries your postal address, and none is set: enter it in "
+                       "Preferences ▸ Email first"));
+  return NULL;
+}
+
+/* The subject as the first recipient gets it, who it comes from, and
+ * whether it can be sent. */
+static void
+update_email_message (TurnoutSendTextDialog *self)
+{
+  g_autofree char *text = dup_text (self);
+  g_autofree char *summary = turnout_merge_highlighter_dup_summary (self->highlighter);
+  g_autoptr(TurnoutTemplate) template = dup_message_template (self, text);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  g_autofree char *subject = g_strstrip (g_strdup (turnout_template_get_subject (template)));
+  g_autofree char *problem = NULL;
+  g_autofree char *setup_problem = dup_email_setup_problem (self);
+  g_autofree char *button = NULL;
+  g_autofree char *sendable = format_count (self->n_sendable);
+  gboolean has_body;
+  Entry *first = first_sendable (self);
+
+  g_clear_pointer (&self->renderer, turnout_template_renderer_free);
+  self->renderer = turnout_template_renderer_new (template, &error);
+  has_body = *stripped != '\0'
+             || (turnout_template_get_body_html (template) != NULL
+                 && *turnout_template_get_body_html (template) != '\0');
+
+  if (self->renderer != NULL && *subject != '\0')
+    {
+      g_autoptr(TurnoutRendered) rendered = render_all_for (self, first);
+      g_autofree char *line = NULL;
+
+      if (first != NULL)
+        {
+          g_autofree char *name = turnout_recipient_dup_name (first->recipient);
+
+          /* TRANSLATORS: "Subject as Ben Ruiz gets it: “Doors at 10, Ben!”". */
+          line = g_strdup_printf (_("Subject as %s gets it: “%s”"), name, rendered->subject);
+        }
+      else
+        line = g_strdup_printf (_("Subject: “%s”"), rendered->subject);
+      gtk_label_set_text (self->counter_label, line);
+      gtk_widget_set_visible (GTK_WIDGET (self->counter_label), TRUE);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->counter_label), FALSE);
+
+  if (self->settings != NULL)
+    {
+      g_autofree char *from = turnout_settings_dup_string (self->settings, "smtp.from_address");
+      g_autofree char *host = turnout_settings_dup_string (self->settings, "smtp.host");
+      g_autofree char *line = NULL;
+
+      if (from != NULL && *from != '\0' && host != NULL && *host != '\0')
+        {
+          /* TRANSLATORS: "From tickets@nightowl.example, through smtp.example.com". */
+          line = g_strdup_printf (_("From %s, through %s"), from, host);
+          gtk_label_set_text (self->cost_label, line);
+        }
+      gtk_widget_set_visible (GTK_WIDGET (self->cost_label), line != NULL);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->cost_label), FALSE);
+
+  if (self->entries->len > 0 && self->n_sendable == 0)
+    problem = g_strdup (_("None of these contacts can get an email: see why above."));
+  else if (summary != NULL)
+    problem = g_strdup (summary);
+  else if (self->renderer == NULL)
+    problem = g_strdup (error->message);
+  else if (setup_problem != NULL)
+    problem = g_steal_pointer (&setup_problem);
+  else if (*subject == '\0' && has_body)
+    problem = g_strdup (_("Write a subject: an email can’t go without one"));
+  set_problem (self, problem);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "send-text.send",
+                                 problem == NULL && self->n_sendable > 0 && *subject != '\0'
+                                 && has_body);
+  /* TRANSLATORS: the Send button of an email: "Send to 2 people". */
+  button = g_strdup_printf (ngettext ("_Send to %s person", "_Send to %s people",
+                                      self->n_sendable), sendable);
+  gtk_button_set_label (self->send_button, button);
+}
+
 /* The length, encoding and segments of the text as the first recipient
  * gets it, what all of it costs, and whether it can be sent. */
 static void
@@ -342,6 +540,11 @@ update_message (TurnoutSendTextDialog *self)
 
   if (self->sending || self->finished)
     return;
+  if (self->email)
+    {
+      update_email_message (self);
+      return;
+    }
 
   g_clear_pointer (&self->renderer, turnout_template_renderer_free);
   turnout_template_set_body_text (template, text);
@@ -460,6 +663,92 @@ static void
 on_buffer_changed_cb (TurnoutSendTextDialog *self)
 {
   update_message (self);
+}
+
+static void
+on_subject_changed_cb (TurnoutSendTextDialog *self)
+{
+  if (self->entries != NULL)
+    update_message (self);
+}
+
+/* A template shows its subject and text, not to be changed here: it goes
+ * with its HTML part, which a change to the text would leave behind. */
+static void
+on_template_selected_cb (TurnoutSendTextDialog *self)
+{
+  TurnoutTemplate *template;
+  GtkTextBuffer *buffer;
+  gboolean own;
+
+  if (self->entries == NULL || !self->email || self->sending || self->finished)
+    return;
+  template = get_chosen_template (self);
+  own = template == NULL;
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+  if (!own)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->subject_entry),
+                             turnout_template_get_subject (template));
+      gtk_text_buffer_set_text (buffer, turnout_template_get_body_text (template) != NULL
+                                        ? turnout_template_get_body_text (template) : "", -1);
+    }
+  else if (!gtk_widget_get_sensitive (GTK_WIDGET (self->subject_entry)))
+    {
+      /* Back to writing: start from nothing rather than a template's text. */
+      gtk_editable_set_text (GTK_EDITABLE (self->subject_entry), "");
+      gtk_text_buffer_set_text (buffer, "", -1);
+    }
+  /* Insensitive rather than merely read-only: an entry row that can't be
+   * edited still shows its pencil. The focus leaves it first, as GTK
+   * complains about a focused entry made insensitive. */
+  if (!own)
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->subject_entry)))
+        gtk_widget_grab_focus (GTK_WIDGET (self->template_row));
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->subject_entry), own);
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (self->text_view), own);
+  adw_preferences_group_set_description (self->email_group,
+                                         own ? _("Send a saved email template as designed, or "
+                                                 "write a plain-text email here.")
+                                             : _("The template’s subject and text as saved, sent "
+                                                 "with its HTML part; change them in Templates."));
+  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (self->text_view), own);
+  update_message (self);
+}
+
+static void
+on_templates_loaded_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(TurnoutSendTextDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) list = turnout_templates_list_finish (TURNOUT_STORE (source), result,
+                                                              &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || is_gone (self))
+    return;
+  if (list == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not read the templates: %s"),
+                                               error->message);
+
+      adw_preferences_group_set_description (self->email_group, text);
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(TurnoutTemplate) template = g_list_model_get_item (list, i);
+
+      if (!turnout_template_is_email (template))
+        continue;
+      gtk_string_list_append (self->template_names, turnout_template_get_name (template));
+      g_ptr_array_add (self->templates, g_steal_pointer (&template));
+    }
 }
 
 /* Media --------------------------------------------------------------------- */
@@ -595,7 +884,7 @@ on_recipient_loaded_cb (GObject      *source,
   else
     /* TRANSLATORS: a contact erased while the dialog was opening. */
     entry->name = g_strdup_printf (_("Contact %" PRId64), entry->contact_id);
-  entry->left_out = describe_left_out (recipient);
+  entry->left_out = describe_left_out (recipient, self->email);
   entry->sendable = entry->left_out == NULL;
   self->n_sendable += entry->sendable;
   g_ptr_array_add (self->entries, entry);
@@ -616,7 +905,8 @@ load_next (TurnoutSendTextDialog *self)
   update_summary (self);
   update_message (self);
   gtk_stack_set_visible_child_name (self->stack, "compose");
-  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+  gtk_widget_grab_focus (self->email ? GTK_WIDGET (self->subject_entry)
+                                     : GTK_WIDGET (self->text_view));
 }
 
 /* Sending -------------------------------------------------------------------- */
@@ -659,7 +949,8 @@ update_progress (TurnoutSendTextDialog *self)
         }
     }
   else if (self->stop_requested)
-    text = g_strdup (_("Stopping after the text being sent…"));
+    text = g_strdup (self->email ? _("Stopping after the email being sent…")
+                                 : _("Stopping after the text being sent…"));
   else
     /* TRANSLATORS: "Sending 1 of 2…". */
     text = g_strdup_printf (_("Sending %s of %s…"), done, total);
@@ -717,7 +1008,8 @@ on_sent_cb (GObject      *source,
     }
   else if (g_strcmp0 (outcome->state, "sent") == 0)
     {
-      /* TRANSLATORS: "Sent · SM0123…", with the id Twilio gave the message. */
+      /* TRANSLATORS: "Sent · SM0123…", with the id Twilio gave the message,
+       * or the Message-ID of an email. */
       g_autofree char *text = g_strdup_printf (_("Sent · %s"), outcome->provider_id);
 
       self->n_sent++;
@@ -745,13 +1037,57 @@ send_next (TurnoutSendTextDialog *self)
       return;
     }
   entry = g_ptr_array_index (self->entries, self->next);
-  text = render_for (self, entry);
   set_row_outcome (entry, "mail-send-symbolic", "dim-label", _("Sending…"));
+  if (self->email)
+    {
+      g_autoptr(TurnoutRendered) rendered = render_all_for (self, entry);
+      TurnoutOutgoing email = {
+        .subject = rendered->subject,
+        .text = rendered->text,
+        .html = rendered->html != NULL && *rendered->html != '\0' ? rendered->html : NULL,
+        .preheader = rendered->preheader,
+      };
+
+      /* No address given: the outbox mails the contact's address as stored
+       * when the email leaves, checked again for consent and suppression,
+       * and names them in To. */
+      turnout_outbox_send_email_async (self->store, self->sender, entry->contact_id, NULL, &email,
+                                       self->cancellable, on_sent_cb, g_object_ref (self));
+      return;
+    }
+  text = render_for (self, entry);
   /* No number given: the outbox texts the contact's phone as stored when
    * the text leaves, checked again for consent and suppression then. */
   turnout_outbox_send_async (self->store, self->sender, entry->contact_id, NULL,
                              text, (const char * const *) self->frozen_media, self->cancellable,
                              on_sent_cb, g_object_ref (self));
+}
+
+static void
+on_smtp_sender_ready_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(TurnoutSendTextDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TurnoutSmtpSender) sender = turnout_smtp_sender_new_from_settings_finish (result,
+                                                                                      &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || is_gone (self))
+    return;
+  if (sender == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Not sent: the mail server is not set up: %s"),
+                                               error->message);
+
+      gtk_label_set_text (self->status_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+      self->stop_requested = TRUE;
+      finish_sending (self);
+      return;
+    }
+  self->sender = TURNOUT_SENDER (g_steal_pointer (&sender));
+  send_next (self);
 }
 
 static void
@@ -818,15 +1154,21 @@ start_sending (TurnoutSendTextDialog *self)
 
   if (self->settings == NULL)
     {
-      gtk_label_set_text (self->status_label, _("Not sent: Turnout has no settings to find "
-                                                "Twilio in"));
+      gtk_label_set_text (self->status_label,
+                          self->email ? _("Not sent: Turnout has no settings to find the mail "
+                                          "server in")
+                                      : _("Not sent: Turnout has no settings to find Twilio in"));
       gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
       self->stop_requested = TRUE;
       finish_sending (self);
       return;
     }
-  turnout_twilio_sender_new_from_settings_async (self->settings, self->cancellable,
-                                                 on_sender_ready_cb, g_object_ref (self));
+  if (self->email)
+    turnout_smtp_sender_new_from_settings_async (self->settings, self->cancellable,
+                                                 on_smtp_sender_ready_cb, g_object_ref (self));
+  else
+    turnout_twilio_sender_new_from_settings_async (self->settings, self->cancellable,
+                                                   on_sender_ready_cb, g_object_ref (self));
 }
 
 static void
@@ -836,6 +1178,36 @@ on_confirm_response_cb (AdwMessageDialog      *question,
 {
   if (g_str_equal (response, "send") && !self->sending && !self->finished)
     start_sending (self);
+}
+
+/* The last question before emails go: how many, and how many are left out. */
+static void
+ask_email (TurnoutSendTextDialog  *self,
+           const char             *count,
+           guint                   left_out,
+           char                  **heading,
+           char                  **body,
+           char                  **send_label)
+{
+  *heading = g_strdup_printf (ngettext ("Send %s Email?", "Send %s Emails?", self->n_sendable),
+                              count);
+  if (left_out > 0)
+    {
+      g_autofree char *left = format_count (left_out);
+
+      /* TRANSLATORS: "1 contact gets this email now. 1 is left out, as listed." */
+      *body = g_strdup_printf (ngettext ("%s contact gets this email now. "
+                                         "%s is left out, as listed.",
+                                         "%s contacts get this email now. "
+                                         "%s are left out, as listed.", self->n_sendable),
+                               count, left);
+    }
+  else
+    *body = g_strdup_printf (ngettext ("%s contact gets this email now.",
+                                       "%s contacts get this email now.", self->n_sendable),
+                             count);
+  *send_label = g_strdup_printf (ngettext ("_Send %s Email", "_Send %s Emails", self->n_sendable),
+                                 count);
 }
 
 static void
@@ -853,26 +1225,31 @@ turnout_send_text_dialog_send_action (GtkWidget  *widget,
 
   if (self->sending || self->finished)
     return;
-  heading = g_strdup_printf (ngettext ("Send %s Text?", "Send %s Texts?", self->n_sendable),
-                             count);
-  if (left_out > 0)
-    {
-      g_autofree char *left = format_count (left_out);
-
-      /* TRANSLATORS: "2 contacts get this text now, for about $0.02. 1 is left out." */
-      body = g_strdup_printf (ngettext ("%s contact gets this text now, for about $%.2f. "
-                                        "%s is left out, as listed.",
-                                        "%s contacts get this text now, for about $%.2f. "
-                                        "%s are left out, as listed.", self->n_sendable),
-                              count, self->cost, left);
-    }
+  if (self->email)
+    ask_email (self, count, left_out, &heading, &body, &send_label);
   else
-    body = g_strdup_printf (ngettext ("%s contact gets this text now, for about $%.2f.",
-                                      "%s contacts get this text now, for about $%.2f.",
-                                      self->n_sendable),
-                            count, self->cost);
-  send_label = g_strdup_printf (ngettext ("_Send %s Text", "_Send %s Texts", self->n_sendable),
-                                count);
+    {
+      heading = g_strdup_printf (ngettext ("Send %s Text?", "Send %s Texts?", self->n_sendable),
+                                 count);
+      if (left_out > 0)
+        {
+          g_autofree char *left = format_count (left_out);
+
+          /* TRANSLATORS: "2 contacts get this text now, for about $0.02. 1 is left out." */
+          body = g_strdup_printf (ngettext ("%s contact gets this text now, for about $%.2f. "
+                                            "%s is left out, as listed.",
+                                            "%s contacts get this text now, for about $%.2f. "
+                                            "%s are left out, as listed.", self->n_sendable),
+                                  count, self->cost, left);
+        }
+      else
+        body = g_strdup_printf (ngettext ("%s contact gets this text now, for about $%.2f.",
+                                          "%s contacts get this text now, for about $%.2f.",
+                                          self->n_sendable),
+                                count, self->cost);
+      send_label = g_strdup_printf (ngettext ("_Send %s Text", "_Send %s Texts",
+                                              self->n_sendable), count);
+    }
 
   question = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (question),
@@ -916,6 +1293,7 @@ turnout_send_text_dialog_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TURNOUT_TYPE_SEND_TEXT_DIALOG);
   g_clear_pointer (&self->media_rows, g_ptr_array_unref);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
+  g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->renderer, turnout_template_renderer_free);
   g_clear_object (&self->sender);
   g_clear_object (&self->store);
@@ -1040,11 +1418,17 @@ turnout_send_text_dialog_class_init (TurnoutSendTextDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, media_group);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, media_entry);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, media_problem_label);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, email_group);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, template_row);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, template_names);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, subject_entry);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, results_list);
   gtk_widget_class_bind_template_child (widget_class, TurnoutSendTextDialog, failed_label);
   gtk_widget_class_bind_template_callback (widget_class, on_media_entry_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_subject_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_template_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "send-text.send", NULL,
                                    turnout_send_text_dialog_send_action);
@@ -1069,6 +1453,7 @@ turnout_send_text_dialog_init (TurnoutSendTextDialog *self)
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   self->media_urls = g_ptr_array_new_with_free_func (g_free);
   self->media_rows = g_ptr_array_new ();
+  self->templates = g_ptr_array_new_with_free_func (g_object_unref);
   self->unsubscribe = turnout_sms_unsubscribe_text ();
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
@@ -1081,20 +1466,58 @@ turnout_send_text_dialog_init (TurnoutSendTextDialog *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "send-text.stop", FALSE);
 }
 
+/* Words and parts that are only about texts, changed for an email. */
+static void
+set_up_for_email (TurnoutSendTextDialog *self)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *mailto = NULL;
+
+  self->email = TRUE;
+  gtk_window_set_title (GTK_WINDOW (self), _("Send Email"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Send the email (Ctrl+Return)"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->stop_button),
+                               _("Send no more emails once the one on its way is sent"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_bar),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Emails sent"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->results_list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("What happened to each email"),
+                                  -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->counter_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Subject as sent"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->cost_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sender"), -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->media_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->email_group), TRUE);
+
+  /* {unsubscribe} in an email says how to, as campaigns render it. */
+  g_free (self->unsubscribe);
+  url = self->settings != NULL
+        ? turnout_settings_dup_string (self->settings, "email.unsubscribe_url") : NULL;
+  mailto = self->settings != NULL
+           ? turnout_settings_dup_string (self->settings, "email.unsubscribe_mailto") : NULL;
+  self->unsubscribe = turnout_email_unsubscribe_text (url, mailto);
+
+  turnout_templates_list_async (self->store, self->cancellable, on_templates_loaded_cb,
+                                g_object_ref (self));
+}
+
 /**
  * turnout_send_text_dialog_new:
  * @parent: (nullable): the window it belongs to
- * @contact_ids: (array length=n_contact_ids): the contacts to text, at most
- *   %TURNOUT_SEND_TEXT_MAX_RECIPIENTS
- * @settings: (nullable): where Twilio and the prices are set
+ * @settings: (nullable): where Twilio, the mail server and the prices are set
+ * @channel: "sms" for a text, "email" for an email
+ * @contact_ids: (array length=n_contact_ids): the contacts to message, at
+ *   most %TURNOUT_SEND_TEXT_MAX_RECIPIENTS
  *
  * Returns: (transfer none): the dialog, not yet shown; it reads the
- *   contacts on a worker once made.
+ *   contacts (and for an email, the email templates) on a worker once made.
  */
 TurnoutSendTextDialog *
 turnout_send_text_dialog_new (GtkWindow       *parent,
                               TurnoutStore    *store,
                               TurnoutSettings *settings,
+                              const char      *channel,
                               const gint64    *contact_ids,
                               guint            n_contact_ids)
 {
@@ -1104,6 +1527,8 @@ turnout_send_text_dialog_new (GtkWindow       *parent,
   g_return_val_if_fail (TURNOUT_IS_STORE (store), NULL);
   g_return_val_if_fail (settings == NULL || TURNOUT_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (contact_ids != NULL || n_contact_ids == 0, NULL);
+  g_return_val_if_fail (g_strcmp0 (channel, "sms") == 0 || g_strcmp0 (channel, "email") == 0,
+                        NULL);
 
   self = g_object_new (TURNOUT_TYPE_SEND_TEXT_DIALOG,
                        "store", store,
@@ -1113,6 +1538,8 @@ turnout_send_text_dialog_new (GtkWindow       *parent,
                        NULL);
   if (settings != NULL)
     self->sender_name = turnout_settings_dup_string (settings, "general.sender_name");
+  if (g_str_equal (channel, "email"))
+    set_up_for_email (self);
   g_array_append_vals (self->contact_ids, contact_ids,
                        MIN (n_contact_ids, TURNOUT_SEND_TEXT_MAX_RECIPIENTS));
   load_next (self);

@@ -12,12 +12,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TurnoutSendTextDialog, turnout_send_text_dialog, TURNOUT, SEND_TEXT_DIALOG,
                       AdwWindow)
 
-/* More contacts than this are a campaign's work, not a text by hand. */
+/* More contacts than this are a campaign's work, not a message by hand. */
 #define TURNOUT_SEND_TEXT_MAX_RECIPIENTS 200
 
 TurnoutSendTextDialog *turnout_send_text_dialog_new (GtkWindow       *parent,
                                                      TurnoutStore    *store,
                                                      TurnoutSettings *settings,
+                                                     const char      *channel,
                                                      const gint64    *contact_ids,
                                                      guint            n_contact_ids);
 
