@@ -1104,6 +1104,64 @@ test_migrates_6_to_7_with_data (void)
   sqlite3_close (db);
 }
 
+/* Statements kept prepared: the same one each time it is given back, a
+ * separate one (finalized on release) while the first is out, nothing left
+ * open by a statement given back half read, and none kept once the
+ * connection closes. */
+static void
+test_statement_cache (void)
+{
+  g_autofree char *path = turnout_test_tmp_path ("cache.db");
+  g_autoptr(GError) error = NULL;
+  TurnoutStore *store;
+  sqlite3_stmt *first, *again, *inner;
+  sqlite3 *db;
+
+  g_unlink (path);
+  store = turnout_store_open (path, &error);
+  g_assert_no_error (error);
+  db = turnout_store_acquire (store, &error);
+  g_assert_no_error (error);
+
+  first = turnout_db_prepare_cached (db, "SELECT value FROM (SELECT 1 AS value UNION ALL"
+                                         " SELECT 2) WHERE value >= ?1", &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int (first, 1, 1);
+  g_assert_cmpint (sqlite3_step (first), ==, SQLITE_ROW);
+
+  /* Asked for again while out: another statement. */
+  inner = turnout_db_prepare_cached (db, sqlite3_sql (first), &error);
+  g_assert_no_error (error);
+  g_assert_true (inner != first);
+  g_assert_cmpint (sqlite3_step (inner), ==, SQLITE_DONE); /* ?1 unbound: NULL */
+  turnout_db_cached_release (inner);
+
+  /* Given back half read: reset and bindings cleared, so no read stays
+   * open on the connection. */
+  turnout_db_cached_release (first);
+  g_assert_false (sqlite3_stmt_busy (first));
+  again = turnout_db_prepare_cached (db, sqlite3_sql (first), &error);
+  g_assert_no_error (error);
+  g_assert_true (again == first);
+  g_assert_cmpint (sqlite3_step (again), ==, SQLITE_DONE);
+  turnout_db_cached_release (again);
+  g_assert_true (turnout_db_begin (db, &error));
+  g_assert_true (turnout_db_exec (db, "INSERT INTO settings (key, value, updated_at)"
+                                      " VALUES ('general.sender_name', 'Cached', 0)", &error));
+  g_assert_true (turnout_db_commit (db, &error));
+  g_assert_no_error (error);
+
+  /* A bad statement is an error, and is not kept. */
+  g_assert_null (turnout_db_prepare_cached (db, "SELEKT 1", &error));
+  g_assert_error (error, TURNOUT_STORE_ERROR, TURNOUT_STORE_ERROR_SQL);
+  g_clear_error (&error);
+
+  turnout_store_release (store, db);
+  /* Closing the connections finalizes what they kept (SQLite would keep a
+   * connection with statements open as a zombie). */
+  g_object_unref (store);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1132,6 +1190,7 @@ main (int    argc,
   g_test_add_func ("/store/async/open-count", test_open_and_count_async);
   g_test_add_func ("/store/async/worker-cancel", test_work_runs_off_main_thread_and_cancels);
   g_test_add_func ("/store/default-path", test_default_path);
+  g_test_add_func ("/store/statement-cache", test_statement_cache);
 
   return g_test_run ();
 }

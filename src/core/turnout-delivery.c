@@ -152,8 +152,9 @@ turnout_frequency_cap_parse (const char *text,
 /**
  * turnout_db_prepare_count_recent:
  *
- * Returns: (transfer full) (nullable): the statement
- *   turnout_count_recent_messages() runs, prepared once for many contacts.
+ * Returns: (transfer none) (nullable): the statement
+ *   turnout_count_recent_messages() runs, kept prepared with @db: give it
+ *   back with turnout_db_cached_release().
  */
 sqlite3_stmt *
 turnout_db_prepare_count_recent (sqlite3  *db,
@@ -161,7 +162,7 @@ turnout_db_prepare_count_recent (sqlite3  *db,
 {
   /* What went out or may have: a row being sent or of unknown fate counts,
    * so a crash can't let the cap be passed. */
-  return turnout_db_prepare (db,
+  return turnout_db_prepare_cached (db,
     "SELECT count (*) FROM messages WHERE contact_id = ?1"
     " AND state IN ('sending', 'sent', 'delivered', 'undelivered', 'unknown')"
     " AND coalesce (sent_at, claimed_at) >= ?2", error);

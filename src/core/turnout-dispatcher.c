@@ -449,7 +449,7 @@ count_recent (sqlite3 *db,
               gint64   contact_id,
               gint64   since)
 {
-  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare_count_recent (db, NULL);
+  g_autoptr(TurnoutDbCached) stmt = turnout_db_prepare_count_recent (db, NULL);
 
   if (stmt == NULL)
     return 0;

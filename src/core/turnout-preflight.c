@@ -285,7 +285,7 @@ run_on_db (sqlite3          *db,
   g_autoptr(TurnoutPreflightReport) report = report_new ();
   g_autoptr(TurnoutTemplateRenderer) renderer = NULL;
   g_autoptr(TurnoutRecipientReader) reader = NULL;
-  g_autoptr(sqlite3_stmt) recent = NULL;
+  g_autoptr(TurnoutDbCached) recent = NULL;
   g_autoptr(GHashTable) zones = NULL;
   g_autofree char *cap = NULL;
   g_autofree char *quiet = NULL;

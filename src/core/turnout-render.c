@@ -193,8 +193,8 @@ turnout_recipient_reader_free (TurnoutRecipientReader *reader)
 {
   if (reader == NULL)
     return;
-  g_clear_pointer (&reader->contact, sqlite3_finalize);
-  g_clear_pointer (&reader->next_event, sqlite3_finalize);
+  g_clear_pointer (&reader->contact, turnout_db_cached_release);
+  g_clear_pointer (&reader->next_event, turnout_db_cached_release);
   g_free (reader->event_name);
   g_free (reader->event_time_zone);
   g_free (reader->event_venue);
@@ -226,7 +226,9 @@ turnout_recipient_reader_new (sqlite3  *db,
 
   reader->now = now;
   reader->event_id = event_id;
-  reader->contact = turnout_db_prepare (db,
+  /* Kept prepared with the connection: a reader is made for every claim
+   * of the send path. */
+  reader->contact = turnout_db_prepare_cached (db,
     "SELECT c.first_name, c.last_name, c.phone, c.email, c.city, c.sms_consent, c.email_consent,"
     " c.phone IS NOT NULL AND EXISTS (SELECT 1 FROM suppressions s"
     "   WHERE s.channel = 'sms' AND s.address = c.phone),"
@@ -238,7 +240,7 @@ turnout_recipient_reader_new (sqlite3  *db,
     return NULL;
   if (event_id == 0)
     {
-      reader->next_event = turnout_db_prepare (db,
+      reader->next_event = turnout_db_prepare_cached (db,
         "SELECT e.id, e.name, e.starts_at, e.time_zone, e.venue"
         " FROM registrations r JOIN events e ON e.id = r.event_id"
         " WHERE r.contact_id = ?1 AND r.status = 'registered' AND e.starts_at > ?2"
@@ -248,10 +250,10 @@ turnout_recipient_reader_new (sqlite3  *db,
     }
   else
     {
-      g_autoptr(sqlite3_stmt) event = NULL;
+      g_autoptr(TurnoutDbCached) event = NULL;
       int rc;
 
-      event = turnout_db_prepare (db, "SELECT name, starts_at, time_zone, venue FROM events"
+      event = turnout_db_prepare_cached (db, "SELECT name, starts_at, time_zone, venue FROM events"
                                       " WHERE id = ?1", error);
       if (event == NULL)
         return NULL;

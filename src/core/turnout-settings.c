@@ -545,8 +545,9 @@ char *
 turnout_db_dup_setting (sqlite3    *db,
                         const char *key)
 {
-  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare (db, "SELECT value FROM settings WHERE key = ?1",
-                                                     NULL);
+  g_autoptr(TurnoutDbCached) stmt = turnout_db_prepare_cached (db,
+                                                               "SELECT value FROM settings"
+                                                               " WHERE key = ?1", NULL);
   const TurnoutSettingSpec *spec = turnout_setting_spec_lookup (key);
 
   g_return_val_if_fail (spec != NULL, NULL);

@@ -40,6 +40,62 @@ G_DEFINE_QUARK (turnout-store-error-quark, turnout_store_error)
 
 #define BUSY_TIMEOUT_MS 10000
 
+/* Statements kept prepared, a table a connection --------------------------
+ *
+ * Preparing a statement costs more than running it on a few rows, and the
+ * send path runs the same few statements for every message. A connection
+ * is only ever used by one thread at a time, so its own table needs no
+ * lock; the map from connections to tables does. */
+
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  gboolean      in_use;
+} CachedStmt;
+
+static GMutex      stmt_caches_lock;
+static GHashTable *stmt_caches;  /* sqlite3 * → GHashTable (SQL → CachedStmt) */
+
+static void
+cached_stmt_free (gpointer data)
+{
+  CachedStmt *cached = data;
+
+  sqlite3_finalize (cached->stmt);
+  g_free (cached);
+}
+
+static GHashTable *
+lookup_stmt_cache (sqlite3  *db,
+                   gboolean  create)
+{
+  GHashTable *cache;
+
+  g_mutex_lock (&stmt_caches_lock);
+  if (stmt_caches == NULL)
+    stmt_caches = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify) g_hash_table_unref);
+  cache = g_hash_table_lookup (stmt_caches, db);
+  if (cache == NULL && create)
+    {
+      cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_stmt_free);
+      g_hash_table_insert (stmt_caches, db, cache);
+    }
+  g_mutex_unlock (&stmt_caches_lock);
+  return cache;
+}
+
+/* Closes @db, with the statements kept for it. */
+static void
+close_connection (sqlite3 *db)
+{
+  g_mutex_lock (&stmt_caches_lock);
+  if (stmt_caches != NULL)
+    g_hash_table_remove (stmt_caches, db);
+  g_mutex_unlock (&stmt_caches_lock);
+  sqlite3_close_v2 (db);
+}
+
 static void
 turnout_store_finalize (GObject *object)
 {
@@ -47,7 +103,7 @@ turnout_store_finalize (GObject *object)
   sqlite3 *db;
 
   while ((db = g_queue_pop_head (&self->idle)) != NULL)
-    sqlite3_close_v2 (db);
+    close_connection (db);
   g_mutex_clear (&self->pool_lock);
   g_free (self->path);
   g_free (self->backup_path);
@@ -172,20 +228,100 @@ turnout_db_prepare (sqlite3     *db,
   return stmt;
 }
 
+/**
+ * turnout_db_prepare_cached:
+ *
+ * Like turnout_db_prepare(), for a statement the connection runs often: it
+ * is prepared once and kept with @db. Give it back with
+ * turnout_db_cached_release() (g_autoptr(TurnoutDbCached) does) from the
+ * thread that uses @db, and never finalize it. The same SQL asked for
+ * again while its statement is out gets a statement of its own, finalized
+ * on release.
+ *
+ * Returns: (transfer none) (nullable): the statement, reset and without
+ *   bindings, or %NULL with @error set.
+ */
+sqlite3_stmt *
+turnout_db_prepare_cached (sqlite3     *db,
+                           const char  *sql,
+                           GError     **error)
+{
+  GHashTable *cache = lookup_stmt_cache (db, TRUE);
+  CachedStmt *cached = g_hash_table_lookup (cache, sql);
+  sqlite3_stmt *stmt;
+
+  if (cached != NULL && !cached->in_use)
+    {
+      cached->in_use = TRUE;
+      return cached->stmt;
+    }
+  stmt = turnout_db_prepare (db, sql, error);
+  if (stmt != NULL && cached == NULL)
+    {
+      cached = g_new0 (CachedStmt, 1);
+      cached->stmt = stmt;
+      cached->in_use = TRUE;
+      g_hash_table_insert (cache, g_strdup (sql), cached);
+    }
+  return stmt;
+}
+
+/**
+ * turnout_db_cached_release:
+ *
+ * Gives back a statement from turnout_db_prepare_cached(): reset, its
+ * bindings cleared (so no read stays open and no text is kept).
+ */
+void
+turnout_db_cached_release (sqlite3_stmt *stmt)
+{
+  GHashTable *cache;
+  CachedStmt *cached;
+
+  if (stmt == NULL)
+    return;
+  cache = lookup_stmt_cache (sqlite3_db_handle (stmt), FALSE);
+  cached = cache != NULL ? g_hash_table_lookup (cache, sqlite3_sql (stmt)) : NULL;
+  if (cached == NULL || cached->stmt != stmt)
+    {
+      sqlite3_finalize (stmt);
+      return;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  cached->in_use = FALSE;
+}
+
+/* One statement without results, kept prepared. */
+static gboolean
+exec_cached (sqlite3     *db,
+             const char  *sql,
+             GError     **error)
+{
+  g_autoptr(TurnoutDbCached) stmt = turnout_db_prepare_cached (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE && rc != SQLITE_ROW)
+    return turnout_db_set_error (error, db, rc, _("Database statement failed"));
+  return TRUE;
+}
+
 gboolean
 turnout_db_begin (sqlite3  *db,
                   GError  **error)
 {
   /* IMMEDIATE takes the write lock now, so a transaction never fails half
    * way because another connection started writing first. */
-  return turnout_db_exec (db, "BEGIN IMMEDIATE", error);
+  return exec_cached (db, "BEGIN IMMEDIATE", error);
 }
 
 gboolean
 turnout_db_commit (sqlite3  *db,
                    GError  **error)
 {
-  if (!turnout_db_exec (db, "COMMIT", error))
+  if (!exec_cached (db, "COMMIT", error))
     {
       turnout_db_rollback (db);
       return FALSE;
@@ -628,7 +764,7 @@ turnout_store_open (const char  *path,
                                          error);
   if (!ok)
     {
-      sqlite3_close_v2 (db);
+      close_connection (db);
       return NULL;
     }
 
@@ -740,7 +876,7 @@ turnout_store_acquire (TurnoutStore  *self,
 
   db = open_connection (self->path, SQLITE_OPEN_READWRITE, error);
   if (db != NULL && !configure_connection (db, error))
-    g_clear_pointer (&db, sqlite3_close_v2);
+    g_clear_pointer (&db, close_connection);
   return db;
 }
 

@@ -107,6 +107,10 @@ gboolean      turnout_db_set_error               (GError              **error,
 sqlite3_stmt *turnout_db_prepare                 (sqlite3              *db,
                                                   const char           *sql,
                                                   GError              **error);
+sqlite3_stmt *turnout_db_prepare_cached          (sqlite3              *db,
+                                                  const char           *sql,
+                                                  GError              **error);
+void          turnout_db_cached_release          (sqlite3_stmt         *stmt);
 gboolean      turnout_db_begin                   (sqlite3              *db,
                                                   GError              **error);
 gboolean      turnout_db_commit                  (sqlite3              *db,
@@ -117,5 +121,9 @@ gboolean      turnout_db_refresh_figures         (sqlite3              *db,
                                                   GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* A statement from turnout_db_prepare_cached(): g_autoptr() gives it back. */
+typedef sqlite3_stmt TurnoutDbCached;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TurnoutDbCached, turnout_db_cached_release)
 
 G_END_DECLS
