@@ -7,6 +7,7 @@
 #include "turnout-clock.h"
 #include "turnout-dispatcher.h"
 #include "turnout-segments.h"
+#include "turnout-send-log.h"
 #include "turnout-store.h"
 #include "turnout-test-db.h"
 #include "turnout-test-utils.h"
@@ -19,7 +20,9 @@
  * answer stopping the campaign; an answer lost on the way and a run that
  * died mid-send reconciled without a second text; opt-outs and
  * suppressions added after launch honoured; the rate never exceeded in any
- * second; quiet hours and the frequency cap.
+ * second; quiet hours and the frequency cap; a pause that stops the rows
+ * claimed ahead; for email, the send log that tells after a crash which
+ * rows never started to leave.
  */
 
 /* Scripted sender --------------------------------------------------------- */
@@ -35,6 +38,11 @@ struct _TestSender
   GHashTable *attempts;   /* address → requests seen */
   GArray     *times;      /* monotonic µs of every request */
   guint       counter;
+  const char *channel;    /* "sms" unless a test says "email" */
+  guint       delay_ms;   /* answers this late, as over a network */
+  guint       pause_after;/* pauses pause_campaign at this request, 0: never */
+  TurnoutStore *pause_store;
+  gint64      pause_campaign;
 };
 
 static void sender_iface_init (TurnoutSenderInterface *iface);
@@ -68,6 +76,7 @@ test_sender_init (TestSender *self)
   self->accepted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->attempts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->channel = "sms";
 }
 
 /* The next answers for @to, in order; after them, OK. ACCEPT_UNKNOWN is an
@@ -110,7 +119,18 @@ seen (TestSender *self,
 static const char *
 test_sender_get_channel (TurnoutSender *sender)
 {
-  return "sms";
+  return TEST_SENDER (sender)->channel;
+}
+
+static gboolean
+answer_later_cb (gpointer data)
+{
+  GTask *task = data;
+
+  g_task_return_pointer (task, g_object_steal_data (G_OBJECT (task), "result"),
+                         (GDestroyNotify) turnout_send_result_free);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -131,6 +151,15 @@ test_sender_send_async (TurnoutSender         *sender,
   g_array_append_val (self->times, at);
   g_hash_table_replace (self->attempts, g_strdup (outgoing->to),
                         GUINT_TO_POINTER (seen (self, outgoing->to) + 1));
+  if (outgoing->mark != NULL)
+    g_assert_true (turnout_send_mark_leaving (outgoing->mark, NULL));
+  if (self->pause_after > 0 && self->times->len == self->pause_after)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (turnout_campaigns_pause (self->pause_store, self->pause_campaign, &error));
+      g_assert_no_error (error);
+    }
   result = turnout_send_result_new (outcome == ACCEPT_UNKNOWN ? TURNOUT_SEND_UNKNOWN : outcome);
   if (outcome == TURNOUT_SEND_OK)
     result->provider_id = g_strdup (accept (self, outgoing->to));
@@ -147,6 +176,12 @@ test_sender_send_async (TurnoutSender         *sender,
         result->retry_after = 0;
     }
   /* Answer from the main loop, as a network answer would. */
+  if (self->delay_ms > 0)
+    {
+      g_object_set_data (G_OBJECT (task), "result", result);
+      g_timeout_add (self->delay_ms, answer_later_cb, g_object_ref (task));
+      return;
+    }
   g_task_return_pointer (task, result, (GDestroyNotify) turnout_send_result_free);
 }
 
@@ -170,7 +205,11 @@ test_sender_find_sent_async (TurnoutSender       *sender,
   TestSender *self = TEST_SENDER (sender);
   g_autoptr(GTask) task = g_task_new (sender, cancellable, callback, user_data);
 
-  g_task_return_pointer (task, g_strdup (g_hash_table_lookup (self->accepted, to)), g_free);
+  /* Like a mail server: it can't be asked. */
+  if (g_str_equal (self->channel, "email"))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "can't check");
+  else
+    g_task_return_pointer (task, g_strdup (g_hash_table_lookup (self->accepted, to)), g_free);
 }
 
 static char *
@@ -512,6 +551,148 @@ test_rate (void)
                      - g_array_index (sender->times, gint64, i), >=, G_USEC_PER_SEC);
 }
 
+/* Pausing stops the rows claimed ahead too: only what was out finishes. */
+static void
+test_pause_claimed_ahead (void)
+{
+  g_autoptr(TurnoutStore) store = open_store ("pause.db", 100);
+  g_autoptr(TestSender) sender = g_object_new (TEST_TYPE_SENDER, NULL);
+  g_autoptr(TurnoutDispatcher) dispatcher = dispatcher_for (store, sender);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  gint64 id = launch (store);
+  guint before;
+
+  sender->delay_ms = 5;
+  sender->pause_after = 5;
+  sender->pause_store = store;
+  sender->pause_campaign = id;
+  g_assert_true (run (dispatcher, id, &error));
+  g_assert_no_error (error);
+
+  /* The claim took 64 rows; three were out when the pause came, and one
+   * more may have left before the next write saw it. */
+  before = sender->times->len;
+  g_test_message ("%u requests after a pause at the 5th", before);
+  g_assert_cmpuint (before, <=, 5 + 2 * 3);
+  state = campaign_state (store);
+  g_assert_cmpstr (state, ==, "paused");
+  g_assert_cmpint (count_state (store, "sent"), ==, before);
+  g_assert_cmpint (count_state (store, "queued"), ==, 100 - before);
+  g_assert_cmpint (count_state (store, "sending"), ==, 0);
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT max (attempts) FROM messages"
+                                                  " WHERE state = 'queued'"), ==, 0);
+
+  /* Resumed: the rest, each once. */
+  sender->pause_after = 0;
+  g_assert_true (turnout_campaigns_resume (store, id, &error));
+  g_assert_no_error (error);
+  g_assert_true (run (dispatcher, id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sender->times->len, ==, 100);
+  g_assert_cmpint (g_hash_table_size (sender->accepted), ==, 100);
+  g_assert_cmpint (count_state (store, "sent"), ==, 100);
+}
+
+static gint64
+launch_email (TurnoutStore *store)
+{
+  g_autoptr(TurnoutSegment) everyone = turnout_segment_new_preset ("all", -1, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  turnout_test_exec_sql (store,
+    "UPDATE contacts SET email = 'fan' || id || '@example.test', email_consent = 'opted_in';"
+    "INSERT INTO templates (id, name, channel, subject, body_text, body_html, created_at,"
+    "                       updated_at)"
+    " VALUES (2, 'Doors mail', 'email', 'Doors at 10', 'Hi {first_name}', '<p>Hi {first_name}</p>',"
+    "         0, 0);");
+  id = turnout_campaigns_create (store, "Tonight by mail", "email", "all", everyone, 2, 0, 0,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_campaigns_launch (store, id, NULL, &error), >=, 0);
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+write_file (const char *path,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, contents, -1, &error));
+  g_assert_no_error (error);
+}
+
+/* A mail server can't be asked what it took. After a crash the send log
+ * tells which rows left "sending" never started to leave (queued again)
+ * and which did (unknown, never sent again by itself); a log that isn't
+ * one (an older Turnout's empty lock file) tells nothing. */
+static void
+test_send_log (void)
+{
+  g_autoptr(TurnoutStore) store = open_store ("sendlog.db", 8);
+  g_autoptr(TestSender) sender = g_object_new (TEST_TYPE_SENDER, NULL);
+  g_autoptr(TurnoutDispatcher) dispatcher = NULL;
+  g_autoptr(TurnoutSendLog) log = NULL;
+  g_autoptr(GHashTable) left = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lock = g_strdup_printf ("%s-email.lock", turnout_store_get_path (store));
+  g_autofree char *contents = NULL;
+  gint64 id;
+
+  sender->channel = "email";
+  dispatcher = dispatcher_for (store, sender);
+  id = launch_email (store);
+
+  /* A run died with 1–4 claimed; it had noted 1 and 2 leaving (and was
+   * cut short writing 3's line). */
+  turnout_test_exec_sql (store, "UPDATE messages SET state = 'sending', attempts = 1,"
+                                " claimed_at = 1777636700 WHERE contact_id <= 4");
+  write_file (lock, "Turnout send log 1\n1\n2\n3");
+  g_assert_true (run (dispatcher, id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen (sender, "fan1@example.test"), ==, 0);
+  g_assert_cmpuint (seen (sender, "fan2@example.test"), ==, 0);
+  for (int i = 3; i <= 8; i++)
+    {
+      g_autofree char *to = g_strdup_printf ("fan%d@example.test", i);
+
+      g_assert_cmpuint (seen (sender, to), ==, 1);
+    }
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM messages"
+                                                  " WHERE state = 'unknown' AND contact_id <= 2"),
+                   ==, 2);
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT attempts FROM messages"
+                                                  " WHERE contact_id = 3"), ==, 1);
+  g_assert_cmpint (count_state (store, "sent"), ==, 6);
+
+  /* The log started again, and named each message this run sent. */
+  log = turnout_send_log_open (lock, &error);
+  g_assert_no_error (error);
+  g_assert_true (turnout_send_log_read (log, &left, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (left);
+  g_assert_cmpuint (g_hash_table_size (left), ==, 6);
+  for (gint64 message = 3; message <= 8; message++)
+    g_assert_true (g_hash_table_contains (left, &message));
+  g_clear_pointer (&left, g_hash_table_unref);
+
+  /* An older Turnout's lock file names nothing: every row left
+   * "sending" is in doubt. */
+  turnout_test_exec_sql (store, "UPDATE messages SET state = 'sending' WHERE contact_id = 8");
+  write_file (lock, "");
+  g_assert_true (run (dispatcher, id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen (sender, "fan8@example.test"), ==, 1);
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM messages"
+                                                  " WHERE state = 'unknown'"), ==, 3);
+  g_assert_true (g_file_get_contents (lock, &contents, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, "Turnout send log 1\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -526,6 +707,8 @@ main (int   argc,
   g_test_add_func ("/dispatcher/checked-at-claim", test_checked_at_claim);
   g_test_add_func ("/dispatcher/quiet-hours", test_quiet_hours);
   g_test_add_func ("/dispatcher/rate", test_rate);
+  g_test_add_func ("/dispatcher/pause-claimed-ahead", test_pause_claimed_ahead);
+  g_test_add_func ("/dispatcher/send-log", test_send_log);
 
   return g_test_run ();
 }

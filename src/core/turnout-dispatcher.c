@@ -17,6 +17,7 @@
 #include "turnout-dispatcher.h"
 #include "turnout-phone.h"
 #include "turnout-render.h"
+#include "turnout-send-log.h"
 #include "turnout-settings.h"
 #include "turnout-sms.h"
 #include "turnout-store.h"
@@ -33,7 +34,11 @@
  * message (a message to that address, with that text, since the claim):
  * found, it is sent; not found, it is queued again. An answer lost on the
  * way (a reset or a timeout after the request left) is the same case and is
- * reconciled the same way: nothing is re-sent blindly.
+ * reconciled the same way: nothing is re-sent blindly. A mail server
+ * can't be asked: for email the lock file next to the database is also a
+ * send log, naming each message just before its data goes out, so after a
+ * crash a "sending" row it doesn't name is queued again, and only the ones
+ * it names are left "unknown" for the user to settle.
  *
  * At claim time every row is checked again — suppression, consent, the
  * address still the contact's, quiet hours in the contact's time zone, the
@@ -43,6 +48,10 @@
  * exponential back-off with jitter, up to a number of attempts; a
  * rate-limited answer pauses the whole channel; a fatal one (credentials,
  * sender) stops the campaigns and says why.
+ *
+ * Outcomes are written in batches, with the next claim when one is due,
+ * and each write looks whether the campaigns of the rows claimed ahead
+ * still run: a pause or a cancel stops those rows too.
  *
  * Database work runs on the store's workers; requests are asynchronous; so
  * the thread the dispatcher runs on never blocks.
@@ -96,6 +105,7 @@ struct _TurnoutDispatcher
   guint64        unknown_asked;     /* … of which reconciliation has started */
   gboolean       reconciling;       /* asking the provider about unknown rows */
   int            lock_fd;           /* held while running: one sender per file and channel */
+  TurnoutSendLog *send_log;         /* the lock file, noting the emails that left (not SMS) */
   gboolean       can_find_sent;     /* the provider can say what it accepted (not SMTP) */
 };
 
@@ -144,6 +154,9 @@ static void pump          (TurnoutDispatcher *self);
 static void recover       (TurnoutDispatcher *self,
                            gboolean           during_run);
 static void release_ready (TurnoutDispatcher *self);
+static void release       (TurnoutDispatcher *self,
+                           Claimed           *claimed);
+static void write_records (TurnoutDispatcher *self);
 static void record_data_free (gpointer data);
 
 /* Settings --------------------------------------------------------------- */
@@ -162,6 +175,7 @@ turnout_dispatcher_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_object (&self->sender);
+  g_clear_pointer (&self->send_log, turnout_send_log_unref);
   g_free (self->channel);
   g_free (self->default_zone);
 
@@ -321,7 +335,11 @@ typedef struct
   guint      cap_days;
   char     **blocked_prefixes;
   GHashTable *zones;             /* zone id ("" for none) → GTimeZone */
+  GPtrArray *records;            /* RecordData: outcomes written first, in the same transaction */
+  GArray    *waiting;            /* gint64: the campaigns of the rows claimed and not sent yet */
+  gboolean   write_only;         /* write the outcomes and look at @waiting; claim nothing */
   /* out */
+  GArray    *halted;             /* gint64: … of those, the ones no longer running */
   GPtrArray *claimed;
   gint64     next_due;
 } ClaimData;
@@ -335,6 +353,9 @@ claim_data_free (gpointer data)
   g_free (claim->default_zone);
   g_strfreev (claim->blocked_prefixes);
   g_clear_pointer (&claim->zones, g_hash_table_unref);
+  g_clear_pointer (&claim->records, g_ptr_array_unref);
+  g_clear_pointer (&claim->waiting, g_array_unref);
+  g_clear_pointer (&claim->halted, g_array_unref);
   g_clear_pointer (&claim->claimed, g_ptr_array_unref);
   g_free (claim);
 }
@@ -413,7 +434,7 @@ exec_update (sqlite3     *db,
              gint64       number,
              GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare (db, sql, error);
+  g_autoptr(TurnoutDbCached) stmt = turnout_db_prepare_cached (db, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -463,7 +484,7 @@ complete_campaigns (sqlite3     *db,
                     gint64       at,
                     GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = turnout_db_prepare (db,
+  g_autoptr(TurnoutDbCached) stmt = turnout_db_prepare_cached (db,
     "UPDATE campaigns SET state = 'completed', finished_at = ?2, updated_at = ?2"
     " WHERE state = 'running' AND channel = ?1 AND NOT EXISTS (SELECT 1 FROM messages m"
     "   WHERE m.campaign_id = campaigns.id AND (m.state IN ('queued', 'sending')"
@@ -498,14 +519,184 @@ dup_unsubscribe (sqlite3    *db,
   return turnout_email_unsubscribe_text (url, mailto);
 }
 
+/* Recording (on a worker) ------------------------------------------------ */
+
+typedef struct
+{
+  Claimed           *claimed;
+  TurnoutSendResult *result;
+  char              *channel;
+  gint64             now;
+  gint64             retry_at;     /* queued again until then, 0: none */
+  gboolean           give_up;      /* transient, and out of attempts */
+  gboolean           release;      /* claimed but never sent: queued again as it was */
+} RecordData;
+
+static void
+record_data_free (gpointer data)
+{
+  RecordData *record = data;
+
+  claimed_free (record->claimed);
+  turnout_send_result_free (record->result);
+  g_free (record->channel);
+  g_free (record);
+}
+
+/* Writes one outcome, in the caller's transaction. */
+static gboolean
+record_one (sqlite3       *db,
+            RecordData    *record,
+            GError       **error)
+{
+  TurnoutSendResult *result = record->result;
+  gint64 id = record->claimed->message_id;
+  g_autoptr(TurnoutDbCached) stmt = NULL;
+  int rc;
+
+  if (record->release)
+    {
+      /* Queued again; or skipped, like the rows that were waiting, when
+       * its campaign was cancelled meanwhile. */
+      stmt = turnout_db_prepare_cached (db, "UPDATE messages SET"
+        " state = CASE WHEN c.state = 'cancelled' THEN 'skipped' ELSE 'queued' END,"
+        " attempts = max (attempts - 1, 0), claimed_at = NULL, next_attempt_at = NULL,"
+        " error_code = CASE WHEN c.state = 'cancelled' THEN 'cancelled' END,"
+        " error_text = CASE WHEN c.state = 'cancelled' THEN ?2 END, updated_at = ?3"
+        " FROM (SELECT state FROM campaigns WHERE id = ?4) AS c"
+        " WHERE messages.id = ?1 AND messages.state IN ('sending', 'unknown')", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, _("the campaign was cancelled"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, record->now);
+      sqlite3_bind_int64 (stmt, 4, record->claimed->campaign_id);
+      if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+        return turnout_db_set_error (error, db, rc, _("Could not update the message"));
+      return TRUE;
+    }
+  switch (result->outcome)
+    {
+    case TURNOUT_SEND_OK:
+      stmt = turnout_db_prepare_cached (db,
+        "UPDATE messages SET state = 'sent', provider_id = ?2, sent_at = ?3, error_code = NULL,"
+        " error_text = NULL, updated_at = ?3 WHERE id = ?1", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, result->provider_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, record->now);
+      break;
+
+    case TURNOUT_SEND_TRANSIENT:
+    case TURNOUT_SEND_RATE_LIMITED:
+    case TURNOUT_SEND_FATAL:
+      if (record->give_up)
+        stmt = turnout_db_prepare_cached (db,
+          "UPDATE messages SET state = 'failed', error_code = ?2, error_text = ?3,"
+          " updated_at = ?4 WHERE id = ?1", error);
+      else
+        /* Not the recipient's fault when the provider is busy or the
+         * account is wrong: the attempt doesn't count. */
+        stmt = turnout_db_prepare_cached (db,
+          "UPDATE messages SET state = 'queued', attempts = attempts - ?5,"
+          " next_attempt_at = nullif (?6, 0), error_code = ?2, error_text = ?3, updated_at = ?4"
+          " WHERE id = ?1", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, result->error_code, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, result->message, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, record->now);
+      if (!record->give_up)
+        {
+          sqlite3_bind_int (stmt, 5, result->outcome == TURNOUT_SEND_TRANSIENT ? 0 : 1);
+          sqlite3_bind_int64 (stmt, 6, record->retry_at);
+        }
+      break;
+
+    case TURNOUT_SEND_PERMANENT:
+    case TURNOUT_SEND_STOP_COUNTRY:
+      stmt = turnout_db_prepare_cached (db,
+        "UPDATE messages SET state = ?5, error_code = ?2, error_text = ?3, updated_at = ?4"
+        " WHERE id = ?1", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, result->error_code, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, result->message, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, record->now);
+      sqlite3_bind_text (stmt, 5, result->outcome == TURNOUT_SEND_PERMANENT ? "failed" : "skipped",
+                         -1, SQLITE_STATIC);
+      break;
+
+    case TURNOUT_SEND_SUPPRESS:
+      /* The provider knows the recipient opted out: honour it everywhere. */
+      if (!exec_update (db, "INSERT INTO suppressions (channel, address, reason, source,"
+                            " created_at) VALUES (?2, ?3, 'opted_out', 'provider', ?4)"
+                            " ON CONFLICT (channel, address) DO NOTHING",
+                        0, record->channel, record->claimed->to, record->now, error))
+        goto fail;
+      if (!exec_update (db, g_str_equal (record->channel, "email")
+                            ? "UPDATE contacts SET email_consent = 'opted_out', email_consent_at = ?4,"
+                              " email_consent_source = ?2, updated_at = ?4"
+                              " WHERE email = ?3 AND email_consent <> 'opted_out' AND ?1 = 0"
+                            : "UPDATE contacts SET sms_consent = 'opted_out', sms_consent_at = ?4,"
+                              " sms_consent_source = ?2, updated_at = ?4"
+                              " WHERE phone = ?3 AND sms_consent <> 'opted_out' AND ?1 = 0",
+                        0, "provider", record->claimed->to, record->now, error))
+        goto fail;
+      stmt = turnout_db_prepare_cached (db,
+        "UPDATE messages SET state = 'suppressed', error_code = ?2, error_text = ?3,"
+        " updated_at = ?4 WHERE id = ?1", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, result->error_code, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, result->message, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, record->now);
+      break;
+
+    case TURNOUT_SEND_UNKNOWN:
+    default:
+      stmt = turnout_db_prepare_cached (db,
+        "UPDATE messages SET state = 'unknown', error_code = ?2, error_text = ?3,"
+        " updated_at = ?4 WHERE id = ?1", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, result->error_code, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, result->message, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, record->now);
+      break;
+    }
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      turnout_db_set_error (error, db, rc, _("Could not record what happened to the message"));
+      goto fail;
+    }
+  g_clear_pointer (&stmt, turnout_db_cached_release);
+  if (result->outcome == TURNOUT_SEND_FATAL
+      && !exec_update (db, "UPDATE campaigns SET state = 'stopped', state_reason = ?2,"
+                           " updated_at = ?4 WHERE state = 'running' AND channel = ?3"
+                           " AND (?1 = 0 OR id = ?1)",
+                       0, result->message, record->channel, record->now, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, turnout_db_cached_release);
+  return FALSE;
+}
+
 static gboolean
 claim_on_db (sqlite3    *db,
              ClaimData  *claim,
              GError    **error)
 {
-  g_autoptr(sqlite3_stmt) due = NULL;
-  g_autoptr(sqlite3_stmt) take = NULL;
-  g_autoptr(sqlite3_stmt) later = NULL;
+  g_autoptr(TurnoutDbCached) due = NULL;
+  g_autoptr(TurnoutDbCached) take = NULL;
+  g_autoptr(TurnoutDbCached) later = NULL;
   g_autoptr(GHashTable) caches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                         campaign_cache_free);
   g_autofree char *sender_name = NULL;
@@ -515,12 +706,38 @@ claim_on_db (sqlite3    *db,
 
   if (!turnout_db_begin (db, error))
     return FALSE;
+  /* The outcomes that came in since the last write: one commit for both. */
+  for (guint i = 0; i < claim->records->len; i++)
+    if (!record_one (db, g_ptr_array_index (claim->records, i), error))
+      goto fail;
+  /* Rows claimed ahead wait for their turn; a campaign paused or
+   * cancelled since sends none of them. */
+  for (guint i = 0; i < claim->waiting->len; i++)
+    {
+      g_autoptr(TurnoutDbCached) state = turnout_db_prepare_cached (db,
+        "SELECT state = 'running' FROM campaigns WHERE id = ?1", error);
+      gint64 campaign_id = g_array_index (claim->waiting, gint64, i);
+
+      if (state == NULL)
+        goto fail;
+      sqlite3_bind_int64 (state, 1, campaign_id);
+      rc = sqlite3_step (state);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          turnout_db_set_error (error, db, rc, _("Could not read the campaigns"));
+          goto fail;
+        }
+      if (rc == SQLITE_DONE || sqlite3_column_int (state, 0) == 0)
+        g_array_append_val (claim->halted, campaign_id);
+    }
+  if (claim->write_only)
+    return turnout_db_commit (db, error);
   /* The same for every row: read once, not once a row. */
   sender_name = turnout_db_dup_setting (db, "general.sender_name");
   unsubscribe = dup_unsubscribe (db, claim->channel);
   if (!complete_campaigns (db, claim->channel, claim->now, error))
     goto fail;
-  due = turnout_db_prepare (db,
+  due = turnout_db_prepare_cached (db,
     "SELECT m.id, m.campaign_id, m.contact_id, m.address, m.attempts, c.template_snapshot,"
     " coalesce (c.event_id, 0)"
     " FROM messages m JOIN campaigns c ON c.id = m.campaign_id"
@@ -531,11 +748,12 @@ claim_on_db (sqlite3    *db,
      * order of messages_due (state, next_attempt_at, rowid): the claim reads
      * LIMIT rows instead of sorting every queued row each time. */
     " ORDER BY m.next_attempt_at, m.id LIMIT ?4", error);
-  take = turnout_db_prepare (db,
+  take = turnout_db_prepare_cached (db,
     "UPDATE messages SET state = 'sending', attempts = attempts + 1, claimed_at = ?2,"
     " segments = ?3, body = ?4, updated_at = ?2 WHERE id = ?1 AND state = 'queued'", error);
-  later = turnout_db_prepare (db, "UPDATE messages SET next_attempt_at = ?2, error_code = ?3,"
-                                  " error_text = ?4, updated_at = ?5 WHERE id = ?1", error);
+  later = turnout_db_prepare_cached (db, "UPDATE messages SET next_attempt_at = ?2,"
+                                         " error_code = ?3, error_text = ?4, updated_at = ?5"
+                                         " WHERE id = ?1", error);
   if (due == NULL || take == NULL || later == NULL)
     goto fail;
   sqlite3_bind_text (due, 1, claim->channel, -1, SQLITE_STATIC);
@@ -700,14 +918,14 @@ claim_on_db (sqlite3    *db,
       turnout_db_set_error (error, db, rc, _("Could not read the messages to send"));
       goto fail;
     }
-  g_clear_pointer (&due, sqlite3_finalize);
-  g_clear_pointer (&take, sqlite3_finalize);
-  g_clear_pointer (&later, sqlite3_finalize);
+  g_clear_pointer (&due, turnout_db_cached_release);
+  g_clear_pointer (&take, turnout_db_cached_release);
+  g_clear_pointer (&later, turnout_db_cached_release);
   g_hash_table_remove_all (caches);
 
   /* When the next row waiting (a retry, the end of quiet hours) is due. */
   {
-    g_autoptr(sqlite3_stmt) next = turnout_db_prepare (db,
+    g_autoptr(TurnoutDbCached) next = turnout_db_prepare_cached (db,
       "SELECT min (m.next_attempt_at) FROM messages m JOIN campaigns c ON c.id = m.campaign_id"
       " WHERE m.state = 'queued' AND c.state = 'running' AND m.channel = ?1"
       "   AND m.next_attempt_at > ?2 AND (?3 = 0 OR m.campaign_id = ?3)", error);
@@ -723,9 +941,9 @@ claim_on_db (sqlite3    *db,
   return turnout_db_commit (db, error);
 
 fail:
-  g_clear_pointer (&due, sqlite3_finalize);
-  g_clear_pointer (&take, sqlite3_finalize);
-  g_clear_pointer (&later, sqlite3_finalize);
+  g_clear_pointer (&due, turnout_db_cached_release);
+  g_clear_pointer (&take, turnout_db_cached_release);
+  g_clear_pointer (&later, turnout_db_cached_release);
   g_hash_table_remove_all (caches);
   turnout_db_rollback (db);
   return FALSE;
@@ -746,198 +964,6 @@ claim_worker (GTask        *task,
     g_task_return_error (task, error);
 }
 
-/* Recording (on a worker) ------------------------------------------------ */
-
-typedef struct
-{
-  Claimed           *claimed;
-  TurnoutSendResult *result;
-  char              *channel;
-  gint64             now;
-  gint64             retry_at;     /* queued again until then, 0: none */
-  gboolean           give_up;      /* transient, and out of attempts */
-  gboolean           release;      /* claimed but never sent: queued again as it was */
-} RecordData;
-
-static void
-record_data_free (gpointer data)
-{
-  RecordData *record = data;
-
-  claimed_free (record->claimed);
-  turnout_send_result_free (record->result);
-  g_free (record->channel);
-  g_free (record);
-}
-
-/* Writes one outcome, in the caller's transaction. */
-static gboolean
-record_one (sqlite3       *db,
-            RecordData    *record,
-            sqlite3_stmt **sent,
-            GError       **error)
-{
-  TurnoutSendResult *result = record->result;
-  gint64 id = record->claimed->message_id;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  if (record->release)
-    return exec_update (db, "UPDATE messages SET state = 'queued', attempts = max (attempts - 1, 0),"
-                            " claimed_at = NULL, next_attempt_at = NULL, error_code = ?2,"
-                            " error_text = ?3, updated_at = ?4 WHERE id = ?1"
-                            " AND state IN ('sending', 'unknown')",
-                        id, NULL, NULL, record->now, error);
-  switch (result->outcome)
-    {
-    case TURNOUT_SEND_OK:
-      /* Nearly every outcome: prepared once a batch (preparing costs more
-       * than running it). */
-      if (*sent == NULL
-          && (*sent = turnout_db_prepare (db, "UPDATE messages SET state = 'sent',"
-                                              " provider_id = ?2, sent_at = ?3, error_code = NULL,"
-                                              " error_text = NULL, updated_at = ?3 WHERE id = ?1",
-                                          error)) == NULL)
-        return FALSE;
-      sqlite3_reset (*sent);
-      sqlite3_bind_int64 (*sent, 1, id);
-      sqlite3_bind_text (*sent, 2, result->provider_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (*sent, 3, record->now);
-      if ((rc = sqlite3_step (*sent)) != SQLITE_DONE)
-        return turnout_db_set_error (error, db, rc,
-                                     _("Could not record what happened to the message"));
-      return TRUE;
-
-    case TURNOUT_SEND_TRANSIENT:
-    case TURNOUT_SEND_RATE_LIMITED:
-    case TURNOUT_SEND_FATAL:
-      if (record->give_up)
-        stmt = turnout_db_prepare (db, "UPDATE messages SET state = 'failed', error_code = ?2,"
-                                       " error_text = ?3, updated_at = ?4 WHERE id = ?1", error);
-      else
-        /* Not the recipient's fault when the provider is busy or the
-         * account is wrong: the attempt doesn't count. */
-        stmt = turnout_db_prepare (db, "UPDATE messages SET state = 'queued',"
-                                       " attempts = attempts - ?5, next_attempt_at = nullif (?6, 0),"
-                                       " error_code = ?2, error_text = ?3, updated_at = ?4"
-                                       " WHERE id = ?1", error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, result->error_code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, result->message, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, record->now);
-      if (!record->give_up)
-        {
-          sqlite3_bind_int (stmt, 5, result->outcome == TURNOUT_SEND_TRANSIENT ? 0 : 1);
-          sqlite3_bind_int64 (stmt, 6, record->retry_at);
-        }
-      break;
-
-    case TURNOUT_SEND_PERMANENT:
-    case TURNOUT_SEND_STOP_COUNTRY:
-      stmt = turnout_db_prepare (db, "UPDATE messages SET state = ?5, error_code = ?2,"
-                                     " error_text = ?3, updated_at = ?4 WHERE id = ?1", error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, result->error_code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, result->message, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, record->now);
-      sqlite3_bind_text (stmt, 5, result->outcome == TURNOUT_SEND_PERMANENT ? "failed" : "skipped",
-                         -1, SQLITE_STATIC);
-      break;
-
-    case TURNOUT_SEND_SUPPRESS:
-      /* The provider knows the recipient opted out: honour it everywhere. */
-      if (!exec_update (db, "INSERT INTO suppressions (channel, address, reason, source,"
-                            " created_at) VALUES (?2, ?3, 'opted_out', 'provider', ?4)"
-                            " ON CONFLICT (channel, address) DO NOTHING",
-                        0, record->channel, record->claimed->to, record->now, error))
-        goto fail;
-      if (!exec_update (db, g_str_equal (record->channel, "email")
-                            ? "UPDATE contacts SET email_consent = 'opted_out', email_consent_at = ?4,"
-                              " email_consent_source = ?2, updated_at = ?4"
-                              " WHERE email = ?3 AND email_consent <> 'opted_out' AND ?1 = 0"
-                            : "UPDATE contacts SET sms_consent = 'opted_out', sms_consent_at = ?4,"
-                              " sms_consent_source = ?2, updated_at = ?4"
-                              " WHERE phone = ?3 AND sms_consent <> 'opted_out' AND ?1 = 0",
-                        0, "provider", record->claimed->to, record->now, error))
-        goto fail;
-      stmt = turnout_db_prepare (db, "UPDATE messages SET state = 'suppressed', error_code = ?2,"
-                                     " error_text = ?3, updated_at = ?4 WHERE id = ?1", error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, result->error_code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, result->message, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, record->now);
-      break;
-
-    case TURNOUT_SEND_UNKNOWN:
-    default:
-      stmt = turnout_db_prepare (db, "UPDATE messages SET state = 'unknown', error_code = ?2,"
-                                     " error_text = ?3, updated_at = ?4 WHERE id = ?1", error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, result->error_code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, result->message, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, record->now);
-      break;
-    }
-  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
-    {
-      turnout_db_set_error (error, db, rc, _("Could not record what happened to the message"));
-      goto fail;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (result->outcome == TURNOUT_SEND_FATAL
-      && !exec_update (db, "UPDATE campaigns SET state = 'stopped', state_reason = ?2,"
-                           " updated_at = ?4 WHERE state = 'running' AND channel = ?3"
-                           " AND (?1 = 0 OR id = ?1)",
-                       0, result->message, record->channel, record->now, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  return FALSE;
-}
-
-/* Every outcome that came in while the last write ran, in one transaction:
- * one commit for many messages, and one writer at a time, so the writes
- * never queue on each other's lock. */
-static void
-record_worker (GTask        *task,
-               sqlite3      *db,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  GPtrArray *batch = task_data;
-  g_autoptr(sqlite3_stmt) sent = NULL;
-  GError *error = NULL;
-
-  if (!turnout_db_begin (db, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  for (guint i = 0; i < batch->len; i++)
-    if (!record_one (db, g_ptr_array_index (batch, i), &sent, &error))
-      {
-        g_clear_pointer (&sent, sqlite3_finalize);
-        turnout_db_rollback (db);
-        g_task_return_error (task, error);
-        return;
-      }
-  g_clear_pointer (&sent, sqlite3_finalize);
-  if (turnout_db_commit (db, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
 /* Recovery (on a worker) -------------------------------------------------- */
 
 typedef struct
@@ -946,6 +972,7 @@ typedef struct
   gint64     campaign_id;
   gint64     now;
   gboolean   during_run; /* only rows this run found unknown: none is "sending" by a dead run */
+  TurnoutSendLog *log;  /* nullable: what the dead run noted as leaving */
   GPtrArray *unknown;   /* Claimed: to reconcile with the provider */
 } RecoverData;
 
@@ -955,6 +982,7 @@ recover_data_free (gpointer data)
   RecoverData *recover = data;
 
   g_free (recover->channel);
+  g_clear_pointer (&recover->log, turnout_send_log_unref);
   g_clear_pointer (&recover->unknown, g_ptr_array_unref);
   g_free (recover);
 }
@@ -967,17 +995,71 @@ recover_on_db (sqlite3      *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GHashTable) caches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                         campaign_cache_free);
+  g_autoptr(GHashTable) left = NULL;
+  gboolean restart_log = FALSE;
   int rc;
 
+  if (recover->log != NULL && !turnout_send_log_read (recover->log, &left, error))
+    return FALSE;
   if (!turnout_db_begin (db, error))
     return FALSE;
-  /* Left "sending" by a run that died: the request may have left. */
+  /* Left "sending" by a run that died. A row its log doesn't name never
+   * started to leave: it is queued again as it was. Any other may have
+   * left, and is unknown. (Only campaigns' rows: one-off sends settle
+   * their own.) */
+  if (left != NULL)
+    {
+      g_autoptr(TurnoutDbCached) sending = turnout_db_prepare_cached (db,
+        "SELECT id FROM messages WHERE state = 'sending' AND channel = ?1"
+        " AND campaign_id IS NOT NULL AND (?2 = 0 OR campaign_id = ?2)", error);
+
+      if (sending == NULL)
+        goto fail;
+      sqlite3_bind_text (sending, 1, recover->channel, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (sending, 2, recover->campaign_id);
+      while ((rc = sqlite3_step (sending)) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (sending, 0);
+
+          if (!g_hash_table_contains (left, &id)
+              && !exec_update (db, "UPDATE messages SET state = 'queued',"
+                                   " attempts = max (attempts - 1, 0), claimed_at = NULL,"
+                                   " next_attempt_at = NULL, updated_at = ?4"
+                                   " WHERE id = ?1 AND ?2 IS NULL AND ?3 IS NULL",
+                               id, NULL, NULL, recover->now, error))
+            goto fail;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          turnout_db_set_error (error, db, rc, _("Could not read the messages"));
+          goto fail;
+        }
+    }
   if (!recover->during_run
       && !exec_update (db, "UPDATE messages SET state = 'unknown', updated_at = ?4"
-                        " WHERE state = 'sending' AND channel = ?2"
+                        " WHERE state = 'sending' AND channel = ?2 AND campaign_id IS NOT NULL"
                         " AND (?1 = 0 OR campaign_id = ?1) AND ?3 IS NULL",
                     recover->campaign_id, recover->channel, NULL, recover->now, error))
     goto fail;
+  /* The log starts again empty only when no campaign's row of the channel
+   * is "sending" any more (another campaign's, left by a run of that one
+   * only, still needs what it says). */
+  if (recover->log != NULL)
+    {
+      g_autoptr(TurnoutDbCached) any = turnout_db_prepare_cached (db,
+        "SELECT NOT EXISTS (SELECT 1 FROM messages WHERE state = 'sending' AND channel = ?1"
+        " AND campaign_id IS NOT NULL)", error);
+
+      if (any == NULL)
+        goto fail;
+      sqlite3_bind_text (any, 1, recover->channel, -1, SQLITE_STATIC);
+      if ((rc = sqlite3_step (any)) != SQLITE_ROW)
+        {
+          turnout_db_set_error (error, db, rc, _("Could not read the messages"));
+          goto fail;
+        }
+      restart_log = sqlite3_column_int (any, 0) != 0;
+    }
   stmt = turnout_db_prepare (db,
     "SELECT m.id, m.campaign_id, m.contact_id, m.address, coalesce (m.claimed_at, 0),"
     " m.attempts, c.template_snapshot, coalesce (c.event_id, 0), m.body"
@@ -1038,7 +1120,18 @@ recover_on_db (sqlite3      *db,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
   g_hash_table_remove_all (caches);
-  return turnout_db_commit (db, error);
+  if (!turnout_db_commit (db, error))
+    return FALSE;
+  if (restart_log)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      /* Without its log the run still sends; a crash would leave its
+       * rows unknown, as if there were none. */
+      if (!turnout_send_log_restart (recover->log, &local_error))
+        g_warning ("%s", local_error->message);
+    }
+  return TRUE;
 
 fail:
   g_clear_pointer (&stmt, sqlite3_finalize);
@@ -1076,6 +1169,7 @@ finish_run (TurnoutDispatcher *self,
       close (self->lock_fd);
       self->lock_fd = -1;
     }
+  g_clear_pointer (&self->send_log, turnout_send_log_unref);
   if (task == NULL)
     {
       g_clear_error (&error);
@@ -1123,6 +1217,31 @@ wake_in (TurnoutDispatcher *self,
                                   self);
 }
 
+/* Rows claimed ahead whose campaign was paused or cancelled since: queued
+ * again (or skipped) instead of sent. */
+static void
+release_halted (TurnoutDispatcher *self,
+                GArray            *halted)
+{
+  GQueue keep = G_QUEUE_INIT;
+  Claimed *claimed;
+
+  if (halted->len == 0)
+    return;
+  while ((claimed = g_queue_pop_head (&self->ready)) != NULL)
+    {
+      gboolean stop = FALSE;
+
+      for (guint i = 0; i < halted->len && !stop; i++)
+        stop = g_array_index (halted, gint64, i) == claimed->campaign_id;
+      if (stop)
+        release (self, claimed);
+      else
+        g_queue_push_tail (&keep, claimed);
+    }
+  self->ready = keep;
+}
+
 static void
 on_claimed_cb (GObject      *object,
                GAsyncResult *result,
@@ -1133,11 +1252,17 @@ on_claimed_cb (GObject      *object,
   GError *error = NULL;
 
   self->claiming = FALSE;
+  self->recording -= claim->records->len;
+  self->recorded += claim->records->len;
+  self->recorded_at_claim += claim->records->len;
+  /* Outcomes that came in during the claim are written now. */
+  write_records (self);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       fail_run (self, error);
       return;
     }
+  release_halted (self, claim->halted);
   /* Nothing due — unless an outcome was written meanwhile, which may have
    * queued a row again after the claim looked. */
   self->exhausted = claim->claimed->len == 0 && self->recorded == self->recorded_at_claim;
@@ -1148,18 +1273,43 @@ on_claimed_cb (GObject      *object,
   pump (self);
 }
 
+/* What a claim and a write both carry: the outcomes waiting, and the
+ * campaigns of the rows waiting to leave. */
+static ClaimData *
+sync_data_new (TurnoutDispatcher *self)
+{
+  ClaimData *data = g_new0 (ClaimData, 1);
+
+  data->channel = g_strdup (self->channel);
+  data->claimed = g_ptr_array_new_with_free_func (claimed_free);
+  data->waiting = g_array_new (FALSE, FALSE, sizeof (gint64));
+  data->halted = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (GList *l = self->ready.head; l != NULL; l = l->next)
+    {
+      Claimed *claimed = l->data;
+      gboolean seen = FALSE;
+
+      for (guint i = 0; i < data->waiting->len && !seen; i++)
+        seen = g_array_index (data->waiting, gint64, i) == claimed->campaign_id;
+      if (!seen)
+        g_array_append_val (data->waiting, claimed->campaign_id);
+    }
+  data->records = g_steal_pointer (&self->to_record);
+  self->to_record = g_ptr_array_new_with_free_func (record_data_free);
+  return data;
+}
+
 static void
 claim (TurnoutDispatcher *self)
 {
   g_autoptr(GTask) task = g_task_new (self->store, self->cancellable, on_claimed_cb,
                                       g_object_ref (self));
-  ClaimData *data = g_new0 (ClaimData, 1);
+  /* The outcomes waiting ride along: one transaction instead of two. */
+  ClaimData *data = sync_data_new (self);
 
-  data->channel = g_strdup (self->channel);
   data->campaign_id = self->campaign_id;
   data->now = now ();
-  data->limit = self->can_find_sent ? MAX (CLAIM_BATCH, self->in_flight_max * 4)
-                                    : self->in_flight_max - self->in_flight;
+  data->limit = MAX (CLAIM_BATCH, self->in_flight_max * 4);
   data->quiet_start = self->quiet_start;
   data->quiet_end = self->quiet_end;
   data->default_zone = g_strdup (self->default_zone);
@@ -1168,7 +1318,6 @@ claim (TurnoutDispatcher *self)
   g_ptr_array_add (self->blocked_prefixes, NULL);
   data->blocked_prefixes = g_strdupv ((char **) self->blocked_prefixes->pdata);
   g_ptr_array_remove_index (self->blocked_prefixes, self->blocked_prefixes->len - 1);
-  data->claimed = g_ptr_array_new_with_free_func (claimed_free);
   data->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_time_zone_unref);
   self->claiming = TRUE;
@@ -1224,29 +1373,30 @@ backoff (TurnoutDispatcher *self,
 static void send_one (TurnoutDispatcher *self,
                       Claimed           *claimed);
 
-static void write_records (TurnoutDispatcher *self);
-
 static void
 on_recorded_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(TurnoutDispatcher) self = user_data;
-  GPtrArray *batch = g_task_get_task_data (G_TASK (result));
+  ClaimData *data = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
 
   self->writing = FALSE;
-  self->recording -= batch->len;
-  self->recorded += batch->len;
-  write_records (self);
+  self->recording -= data->records->len;
+  self->recorded += data->records->len;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      write_records (self);
       fail_run (self, error);
       return;
     }
-  /* A retry may be due at once: look again. */
+  release_halted (self, data->halted);
+  /* A retry may be due at once: look again. A claim, if one is due, goes
+   * first; the outcomes that came in meanwhile follow it. */
   self->exhausted = FALSE;
   pump (self);
+  write_records (self);
 }
 
 /* Starts writing the outcomes waiting, unless a write runs: its end
@@ -1255,15 +1405,18 @@ static void
 write_records (TurnoutDispatcher *self)
 {
   g_autoptr(GTask) task = NULL;
+  ClaimData *data;
 
-  if (self->writing || self->to_record->len == 0)
+  if (self->writing || self->claiming || self->to_record->len == 0)
     return;
   task = g_task_new (self->store, NULL, on_recorded_cb, g_object_ref (self));
-  g_task_set_task_data (task, g_steal_pointer (&self->to_record),
-                        (GDestroyNotify) g_ptr_array_unref);
-  self->to_record = g_ptr_array_new_with_free_func (record_data_free);
+  data = sync_data_new (self);
+  /* Every write also looks whether the campaigns of the rows waiting to
+   * leave still run, so a pause stops them at once. */
+  data->write_only = TRUE;
+  g_task_set_task_data (task, data, claim_data_free);
   self->writing = TRUE;
-  turnout_store_run_in_thread (self->store, task, record_worker);
+  turnout_store_run_in_thread (self->store, task, claim_worker);
 }
 
 static void
@@ -1357,6 +1510,7 @@ typedef struct
 {
   TurnoutDispatcher *self;
   Claimed           *claimed;
+  TurnoutSendMark   *mark;     /* nullable */
 } SendWait;
 
 static void
@@ -1367,6 +1521,7 @@ on_send_ready_cb (GObject      *object,
   SendWait *wait = user_data;
   TurnoutDispatcher *self = wait->self;
   Claimed *claimed = wait->claimed;
+  g_autoptr(TurnoutSendMark) mark = wait->mark;
   g_autoptr(GError) error = NULL;
   TurnoutSendResult *outcome;
   gint64 answered;
@@ -1377,6 +1532,14 @@ on_send_ready_cb (GObject      *object,
   if (self->rate > 0)
     g_array_append_val (self->sent_at, answered);
   self->in_flight--;
+  if (outcome == NULL && mark != NULL && !turnout_send_mark_has_left (mark))
+    {
+      /* Stopped before it started to leave: queued again as it was. */
+      release (self, claimed);
+      pump (self);
+      g_object_unref (self);
+      return;
+    }
   if (outcome == NULL)
     {
       /* The run was cancelled while this was out: it may have left. */
@@ -1409,6 +1572,8 @@ send_one (TurnoutDispatcher *self,
   self->in_flight++;
   wait->self = g_object_ref (self);
   wait->claimed = claimed;
+  if (self->send_log != NULL && turnout_send_log_is_started (self->send_log))
+    outgoing.mark = wait->mark = turnout_send_mark_new (self->send_log, claimed->message_id);
   /* Not the run's cancellable: a request that started is seen through, so
    * its outcome is known. */
   turnout_sender_send_async (self->sender, &outgoing, NULL, on_send_ready_cb, wait);
@@ -1452,15 +1617,11 @@ pump (TurnoutDispatcher *self)
     }
 
   /* The next claim is written while the rows of the last one leave, so
-   * requests never wait for it. Email claims only what leaves at once:
-   * every row claimed is "sending", and a mail server can't be asked
-   * afterwards whether it took one, so after a crash each becomes an
-   * "unknown" for the user to settle; claiming ahead would make dozens of
-   * them out of rows that never left. */
-  if (!self->claiming && !self->reconciling && !self->exhausted
-      && (self->can_find_sent
-          ? g_queue_get_length (&self->ready) < CLAIM_AHEAD * self->in_flight_max
-          : g_queue_is_empty (&self->ready) && self->in_flight < self->in_flight_max))
+   * requests never wait for it. (A row claimed ahead and never sent is no
+   * doubt after a crash: the provider is asked (SMS), or the send log
+   * shows it never started to leave (email).) */
+  if (!self->claiming && !self->writing && !self->reconciling && !self->exhausted
+      && g_queue_get_length (&self->ready) < CLAIM_AHEAD * self->in_flight_max)
     claim (self);
   else if (g_queue_is_empty (&self->ready) && !self->claiming && !self->reconciling
            && self->exhausted)
@@ -1605,6 +1766,8 @@ recover (TurnoutDispatcher *self,
   data->campaign_id = self->campaign_id;
   data->now = now ();
   data->during_run = during_run;
+  if (!during_run && self->send_log != NULL)
+    data->log = turnout_send_log_ref (self->send_log);
   data->unknown = g_ptr_array_new_with_free_func (claimed_free);
   self->reconciling = TRUE;
   g_task_set_task_data (task, data, recover_data_free);
@@ -1651,6 +1814,16 @@ take_lock (TurnoutDispatcher  *self,
       return FALSE;
     }
   self->lock_fd = fd;
+  /* A mail server can't be asked afterwards what it took: the lock file
+   * also notes each email that starts to leave, so that after a crash only
+   * those are in doubt. */
+  if (!self->can_find_sent
+      && (self->send_log = turnout_send_log_open (lock_path, error)) == NULL)
+    {
+      close (self->lock_fd);
+      self->lock_fd = -1;
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -1683,11 +1856,16 @@ turnout_dispatcher_apply_settings (TurnoutDispatcher  *self,
       quiet = turnout_settings_dup_string (settings, "sms.quiet_hours");
     }
   else if (g_str_equal (self->channel, "email"))
-    /* A mail server takes what its connections carry: one message each at
-     * a time, no per-second pace (quiet hours are for texts only). */
-    turnout_dispatcher_set_limits (self, 0,
-                                   (guint) MAX (1, turnout_settings_get_int (settings,
-                                                                             "smtp.connections")));
+    {
+      /* A mail server takes what its connections carry, one message each
+       * at a time, with no per-second pace (quiet hours are for texts
+       * only). One more a connection waits at the sender, so that no
+       * connection waits for the next message to be claimed. */
+      guint connections = (guint) MAX (1, turnout_settings_get_int (settings,
+                                                                    "smtp.connections"));
+
+      turnout_dispatcher_set_limits (self, 0, connections * 2);
+    }
   turnout_dispatcher_set_retry (self, turnout_settings_get_int (settings, "delivery.retry_after"),
                                 turnout_settings_get_int (settings, "delivery.retry_limit"),
                                 (guint) turnout_settings_get_int (settings, "delivery.attempts"));

@@ -45,6 +45,25 @@ typedef enum
 } TurnoutSendOutcome;
 
 /**
+ * TurnoutSendMark:
+ *
+ * Comes with a message whose leaving must be noted: the sender calls
+ * turnout_send_mark_leaving() just before the step after which the
+ * provider may have accepted the message (for SMTP, before its data), and
+ * sends nothing when that fails. Senders that can be asked afterwards what
+ * they accepted (Twilio) get none. Thread-safe.
+ */
+typedef struct _TurnoutSendMark TurnoutSendMark;
+
+TurnoutSendMark *turnout_send_mark_ref      (TurnoutSendMark  *mark);
+void             turnout_send_mark_unref    (TurnoutSendMark  *mark);
+gboolean         turnout_send_mark_leaving  (TurnoutSendMark  *mark,
+                                             GError          **error);
+gboolean         turnout_send_mark_has_left (TurnoutSendMark  *mark);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TurnoutSendMark, turnout_send_mark_unref)
+
+/**
  * TurnoutOutgoing:
  * @to: the address: a phone number in E.164 for SMS, an e-mail address
  * @text: the rendered text (may be empty for an MMS with media)
@@ -55,6 +74,8 @@ typedef enum
  * @to_name: (nullable): e-mail only: the recipient's display name
  * @preheader: (nullable): e-mail only: the line inboxes show after the
  *   subject
+ * @mark: (nullable): when set, the sender takes a reference and calls
+ *   turnout_send_mark_leaving() before the message can be accepted
  *
  * One rendered message. Every field is borrowed: senders copy what they
  * need before turnout_sender_send_async() returns.
@@ -68,6 +89,7 @@ typedef struct
   const char         *html;
   const char         *to_name;
   const char         *preheader;
+  TurnoutSendMark    *mark;
 } TurnoutOutgoing;
 
 /**

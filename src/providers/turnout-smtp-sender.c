@@ -11,6 +11,7 @@
 
 #include "turnout-smtp-sender.h"
 
+#include "turnout-clock.h"
 #include "turnout-credentials.h"
 #include "turnout-email-message.h"
 #include "turnout-settings.h"
@@ -1094,12 +1095,30 @@ failed:
 
 typedef struct
 {
-  GTask    *task;
-  char     *from;
-  char    **recipients;
-  GBytes   *message;
-  char     *message_id;   /* nullable: from the message's header */
+  GTask             *task;
+  char              *from;
+  char             **recipients;
+  GBytes            *message;     /* NULL until composed from @parts */
+  char              *message_id;  /* nullable: from the message's header */
+  TurnoutEmailParts  parts;       /* owned strings: composed on the connection's thread */
+  TurnoutSendMark   *mark;        /* nullable: noted before the data leaves */
 } Job;
+
+static void
+email_parts_clear (TurnoutEmailParts *parts)
+{
+  g_free ((char *) parts->from_name);
+  g_free ((char *) parts->from_address);
+  g_free ((char *) parts->to_name);
+  g_free ((char *) parts->to_address);
+  g_free ((char *) parts->subject);
+  g_free ((char *) parts->preheader);
+  g_free ((char *) parts->html);
+  g_free ((char *) parts->text);
+  g_free ((char *) parts->unsubscribe_mailto);
+  g_free ((char *) parts->unsubscribe_url);
+  g_free ((char *) parts->postal_address);
+}
 
 static void
 job_free (Job *job)
@@ -1109,6 +1128,8 @@ job_free (Job *job)
   g_strfreev (job->recipients);
   g_clear_pointer (&job->message, g_bytes_unref);
   g_free (job->message_id);
+  email_parts_clear (&job->parts);
+  g_clear_pointer (&job->mark, turnout_send_mark_unref);
   g_free (job);
 }
 
@@ -1425,7 +1446,19 @@ conn_send (Conn          *conn,
   }
 
   /* From here on the message may be accepted: cancelling no longer stops
-   * the wait for the answer, and a lost answer is unknown. */
+   * the wait for the answer, and a lost answer is unknown. Whoever asked
+   * for the note hears of it first; when it can't be noted, nothing is
+   * sent (hanging up takes the DATA back). */
+  if (job->mark != NULL && !turnout_send_mark_leaving (job->mark, &local_error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not note that the message was leaving "
+                                                 "(%s), so it was not sent; it is tried again "
+                                                 "later."), local_error->message);
+
+      g_clear_error (&local_error);
+      conn->broken = TRUE;
+      return result_new (TURNOUT_SEND_TRANSIENT, NULL, g_steal_pointer (&text));
+    }
   if (!conn_write (conn, payload_data, payload_len, NULL, &local_error))
     {
       g_autofree char *text = g_strdup_printf (_("The connection to the mail server was lost "
@@ -1642,6 +1675,29 @@ process_job (Pool     *pool,
     }
 }
 
+/* Composes the message of a job that came as parts. Composing takes as
+ * long as sending it to a server nearby: here it runs on the connection's
+ * thread, the connections in parallel, and never on the caller's.
+ *
+ * Returns: (nullable): the result to give back instead of sending. */
+static TurnoutSendResult *
+job_compose (Job *job)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean setup;
+
+  if (job->message != NULL)
+    return NULL;
+  job->message = turnout_email_message_compose (&job->parts, &job->message_id, &error);
+  if (job->message != NULL)
+    return NULL;
+  /* A missing postal address or a bad From stops every message; a bad
+   * recipient or template only this one. */
+  setup = g_error_matches (error, TURNOUT_EMAIL_MESSAGE_ERROR, TURNOUT_EMAIL_MESSAGE_ERROR_SETUP);
+  return result_new (setup ? TURNOUT_SEND_FATAL : TURNOUT_SEND_PERMANENT, NULL,
+                     g_strdup (error->message));
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -1671,7 +1727,8 @@ worker_main (gpointer data)
       pool->n_busy++;
       g_mutex_unlock (&pool->mutex);
 
-      result = process_job (pool, &conn, job, &error);
+      if ((result = job_compose (job)) == NULL)
+        result = process_job (pool, &conn, job, &error);
 
       /* Free again before the caller hears back, so that the next message
        * it sends waits for this connection instead of opening another. */
@@ -2193,21 +2250,17 @@ turnout_smtp_sender_set_compliance (TurnoutSmtpSender *self,
  * Sending
  */
 
-static void
-queue_send (TurnoutSmtpSender  *self,
-            GTask              *task,
-            const char         *from,
-            const char * const *recipients,
-            GBytes             *message)
+static Job *
+job_new (GTask              *task,
+         const char         *from,
+         const char * const *recipients)
 {
   Job *job = g_new0 (Job, 1);
 
   job->task = g_object_ref (task);
   job->from = g_strdup (from);
   job->recipients = g_strdupv ((char **) recipients);
-  job->message = g_bytes_ref (message);
-  job->message_id = dup_message_id (message);
-  pool_push (self->pool, job);
+  return job;
 }
 
 /* Checks the addresses; returns a result to give back instead of sending. */
@@ -2251,6 +2304,7 @@ turnout_smtp_sender_send_raw_async (TurnoutSmtpSender   *self,
 {
   g_autoptr(GTask) task = NULL;
   TurnoutSendResult *refused;
+  Job *job;
 
   g_return_if_fail (TURNOUT_IS_SMTP_SENDER (self));
   g_return_if_fail (message != NULL);
@@ -2262,7 +2316,10 @@ turnout_smtp_sender_send_raw_async (TurnoutSmtpSender   *self,
       g_task_return_pointer (task, refused, (GDestroyNotify) turnout_send_result_free);
       return;
     }
-  queue_send (self, task, from, recipients, message);
+  job = job_new (task, from, recipients);
+  job->message = g_bytes_ref (message);
+  job->message_id = dup_message_id (message);
+  pool_push (self->pool, job);
 }
 
 /**
@@ -2298,10 +2355,9 @@ turnout_smtp_sender_send_async (TurnoutSender         *sender,
 {
   TurnoutSmtpSender *self = TURNOUT_SMTP_SENDER (sender);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GBytes) message = NULL;
-  g_autoptr(GError) error = NULL;
   const char *recipients[] = { outgoing->to, NULL };
   TurnoutSendResult *refused;
+  Job *job;
 
   g_task_set_source_tag (task, turnout_smtp_sender_send_async);
 
@@ -2318,37 +2374,25 @@ turnout_smtp_sender_send_async (TurnoutSender         *sender,
       g_task_return_pointer (task, refused, (GDestroyNotify) turnout_send_result_free);
       return;
     }
-  {
-    TurnoutEmailParts parts = {
-      .from_name = self->from_name,
-      .from_address = self->from_address,
-      .to_name = outgoing->to_name,
-      .to_address = outgoing->to,
-      .subject = outgoing->subject,
-      .preheader = outgoing->preheader,
-      .html = outgoing->html,
-      .text = outgoing->text,
-      .unsubscribe_mailto = self->unsubscribe_mailto,
-      .unsubscribe_url = self->unsubscribe_url,
-      .postal_address = self->postal_address,
-    };
-
-    message = turnout_email_message_compose (&parts, NULL, &error);
-  }
-  if (message == NULL)
-    {
-      /* A missing postal address or a bad From stops every message; a bad
-       * recipient or template only this one. */
-      gboolean setup = g_error_matches (error, TURNOUT_EMAIL_MESSAGE_ERROR,
-                                        TURNOUT_EMAIL_MESSAGE_ERROR_SETUP);
-
-      g_task_return_pointer (task, result_new (setup ? TURNOUT_SEND_FATAL
-                                                     : TURNOUT_SEND_PERMANENT,
-                                               NULL, g_strdup (error->message)),
-                             (GDestroyNotify) turnout_send_result_free);
-      return;
-    }
-  queue_send (self, task, self->from_address, recipients, message);
+  job = job_new (task, self->from_address, recipients);
+  job->parts = (TurnoutEmailParts) {
+    .from_name = g_strdup (self->from_name),
+    .from_address = g_strdup (self->from_address),
+    .to_name = g_strdup (outgoing->to_name),
+    .to_address = g_strdup (outgoing->to),
+    .subject = g_strdup (outgoing->subject),
+    .preheader = g_strdup (outgoing->preheader),
+    .html = g_strdup (outgoing->html),
+    .text = g_strdup (outgoing->text),
+    .unsubscribe_mailto = g_strdup (self->unsubscribe_mailto),
+    .unsubscribe_url = g_strdup (self->unsubscribe_url),
+    .postal_address = g_strdup (self->postal_address),
+    /* The Date the message had when it was handed over. */
+    .date = turnout_clock_get_unix (turnout_clock_get_default ()),
+  };
+  if (outgoing->mark != NULL)
+    job->mark = turnout_send_mark_ref (outgoing->mark);
+  pool_push (self->pool, job);
 }
 
 static TurnoutSendResult *
