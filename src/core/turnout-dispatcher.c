@@ -58,6 +58,8 @@
  */
 
 #define CLAIM_BATCH 64
+#define WRITE_BATCH 32        /* outcomes written at once without waiting for more */
+#define WRITE_WAIT_MS 10      /* … else how long they wait for more, while requests are out */
 #define CLAIM_AHEAD 2         /* claim again when fewer than this × in_flight rows are ready */
 #define RECONCILE_SLACK 120   /* seconds before the claim a provider's clock may differ by */
 
@@ -99,6 +101,7 @@ struct _TurnoutDispatcher
   GArray        *sent_at;           /* monotonic µs of the last answers, for the rate */
   gint64         channel_wait_until;/* monotonic µs: rate-limited */
   guint          timer_id;
+  guint          write_timer_id;    /* outcomes wait for more to write together */
   GError        *fatal;
   guint64        sent;
   guint64        unknown_recorded;  /* answers lost during this run */
@@ -167,6 +170,7 @@ turnout_dispatcher_finalize (GObject *object)
   TurnoutDispatcher *self = TURNOUT_DISPATCHER (object);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->write_timer_id, g_source_remove);
   g_queue_clear_full (&self->ready, claimed_free);
   g_clear_pointer (&self->blocked_prefixes, g_ptr_array_unref);
   g_clear_pointer (&self->sent_at, g_array_unref);
@@ -1399,14 +1403,27 @@ on_recorded_cb (GObject      *object,
   write_records (self);
 }
 
-/* Starts writing the outcomes waiting, unless a write runs: its end
- * starts the next. */
+static void start_write (TurnoutDispatcher *self);
+
+static gboolean
+on_write_timer_cb (gpointer user_data)
+{
+  TurnoutDispatcher *self = user_data;
+
+  self->write_timer_id = 0;
+  start_write (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes the outcomes waiting now, unless a write or a claim runs: its
+ * end starts the next. */
 static void
-write_records (TurnoutDispatcher *self)
+start_write (TurnoutDispatcher *self)
 {
   g_autoptr(GTask) task = NULL;
   ClaimData *data;
 
+  g_clear_handle_id (&self->write_timer_id, g_source_remove);
   if (self->writing || self->claiming || self->to_record->len == 0)
     return;
   task = g_task_new (self->store, NULL, on_recorded_cb, g_object_ref (self));
@@ -1417,6 +1434,23 @@ write_records (TurnoutDispatcher *self)
   g_task_set_task_data (task, data, claim_data_free);
   self->writing = TRUE;
   turnout_store_run_in_thread (self->store, task, claim_worker);
+}
+
+/* Writes the outcomes waiting, soon. A commit costs more than the rows in
+ * it: while answers keep coming, a few wait a moment for more. (A row
+ * answered and not written yet is still "sending" in the file; for email
+ * the send log names it.) */
+static void
+write_records (TurnoutDispatcher *self)
+{
+  if (self->to_record->len > 0 && self->to_record->len < WRITE_BATCH && self->in_flight > 0
+      && self->fatal == NULL && !g_cancellable_is_cancelled (self->cancellable))
+    {
+      if (self->write_timer_id == 0)
+        self->write_timer_id = g_timeout_add (WRITE_WAIT_MS, on_write_timer_cb, self);
+      return;
+    }
+  start_write (self);
 }
 
 static void

@@ -36,9 +36,14 @@ G_DEFINE_QUARK (turnout-email-message-error-quark, turnout_email_message_error)
  * within the 998 octets SMTP allows. */
 #define MAX_URL_LENGTH 900
 
-/* g_mime_init() is not thread-safe, and messages are composed on workers. */
-static void
-ensure_gmime (void)
+/**
+ * turnout_email_message_init:
+ *
+ * Initializes GMime once, from any thread (g_mime_init() itself is not
+ * thread-safe, and messages are composed and written on workers).
+ */
+void
+turnout_email_message_init (void)
 {
   static gsize initialized = 0;
 
@@ -500,7 +505,7 @@ turnout_email_message_compose (const TurnoutEmailParts  *parts,
   g_return_val_if_fail (parts != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  ensure_gmime ();
+  turnout_email_message_init ();
 
   /* The sender's setup first: without it no email can go out at all. */
   if (is_blank (parts->from_address))

@@ -91,6 +91,7 @@ typedef struct
 } TurnoutEmailParts;
 
 GQuark  turnout_email_message_error_quark (void);
+void    turnout_email_message_init        (void);
 
 GBytes *turnout_email_message_compose     (const TurnoutEmailParts  *parts,
                                            char                    **message_id_out,

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <glib/gi18n.h>
+#include <gmime/gmime.h>
 
 #include "turnout-smtp-sender.h"
 
@@ -1235,8 +1236,9 @@ classify (Conn        *conn,
     }
 }
 
-/* The DATA payload: CRLF line ends, lines starting with "." doubled
- * (RFC 5321 4.5.2), a CRLF at the end, then the final ".". */
+/* The DATA payload, through GMime's filters: CRLF line ends, lines
+ * starting with "." doubled (RFC 5321 4.5.2, GMimeFilterSmtpData), a CRLF
+ * at the end, then the final ".". */
 static GBytes *
 dup_data_payload (GBytes   *message,
                   gboolean *eight_bit)
@@ -1244,30 +1246,29 @@ dup_data_payload (GBytes   *message,
   gsize len;
   const guchar *data = g_bytes_get_data (message, &len);
   GByteArray *out = g_byte_array_sized_new (len + len / 32 + 8);
-  gboolean line_start = TRUE;
+  GMimeStream *mem;
+  GMimeStream *filtered;
+  GMimeFilter *filter;
+
+  turnout_email_message_init ();
+  mem = g_mime_stream_mem_new_with_byte_array (out);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
+  filtered = g_mime_stream_filter_new (mem);
+  filter = g_mime_filter_unix2dos_new (TRUE);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), filter);
+  g_object_unref (filter);
+  filter = g_mime_filter_smtp_data_new ();
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), filter);
+  g_object_unref (filter);
+  g_mime_stream_write (filtered, (const char *) data, len);
+  g_mime_stream_flush (filtered);
+  g_object_unref (filtered);
+  g_object_unref (mem);
+  g_byte_array_append (out, (const guint8 *) ".\r\n", 3);
 
   *eight_bit = FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      guchar c = data[i];
-
-      if (line_start && c == '.')
-        g_byte_array_append (out, (const guint8 *) ".", 1);
-      line_start = FALSE;
-      if (c == '\r' || c == '\n')
-        {
-          if (c == '\r' && i + 1 < len && data[i + 1] == '\n')
-            i++;
-          g_byte_array_append (out, (const guint8 *) "\r\n", 2);
-          line_start = TRUE;
-          continue;
-        }
-      *eight_bit |= c >= 0x80;
-      g_byte_array_append (out, &c, 1);
-    }
-  if (!line_start)
-    g_byte_array_append (out, (const guint8 *) "\r\n", 2);
-  g_byte_array_append (out, (const guint8 *) ".\r\n", 3);
+  for (gsize i = 0; i < len && !*eight_bit; i++)
+    *eight_bit = data[i] >= 0x80;
   return g_byte_array_free_to_bytes (out);
 }
 
