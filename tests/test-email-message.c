@@ -806,6 +806,78 @@ test_python_reads_it (void)
   g_assert_cmpstr (output, ==, expected);
 }
 
+/* The message as text, with its Message-ID and multipart boundary (both
+ * random) replaced by fixed words. */
+static char *
+dup_normalized (GBytes     *bytes,
+                const char *message_id)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  g_autoptr(GString) text = g_string_new_len (data, (gssize) len);
+  const char *start;
+
+  g_string_replace (text, message_id, "MESSAGE-ID", 0);
+  start = strstr (text->str, "boundary=\"");
+  if (start != NULL)
+    {
+      g_autofree char *boundary = NULL;
+
+      start += strlen ("boundary=\"");
+      boundary = g_strndup (start, strchr (start, '"') - start);
+      g_string_replace (text, boundary, "BOUNDARY", 0);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* A composer that reuses the last message's objects writes each message
+ * exactly as a fresh one: through changes of recipient, subject, body,
+ * transfer encoding (base64 or quoted-printable, then 7bit, then back),
+ * shape (text only, then HTML again) and sender. */
+static void
+test_composer_reuse (void)
+{
+  g_autoptr(TurnoutEmailComposer) composer = turnout_email_composer_new ();
+  TurnoutEmailParts parts[6];
+
+  parts[0] = example_parts ();
+  parts[1] = example_parts ();
+  parts[1].to_name = "Bo";
+  parts[1].to_address = "bo@fans.example";
+  parts[1].subject = "Doors at 9";
+  parts[1].html = "<p>Doors at 9.</p>";
+  parts[1].text = "Doors at 9.";
+  parts[1].preheader = NULL;
+  parts[2] = example_parts ();
+  parts[2].html = NULL;
+  parts[3] = parts[1];
+  parts[3].to_name = NULL;
+  parts[4] = example_parts ();
+  parts[4].from_name = "Depot";
+  parts[4].unsubscribe_url = NULL;
+  parts[5] = example_parts ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *reused_id = NULL;
+      g_autofree char *fresh_id = NULL;
+      g_autoptr(GBytes) reused = turnout_email_composer_compose (composer, &parts[i], &reused_id,
+                                                                 &error);
+      g_autoptr(GBytes) fresh = compose (&parts[i], &fresh_id);
+      g_autofree char *reused_text = NULL;
+      g_autofree char *fresh_text = NULL;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (reused);
+      g_assert_cmpstr (reused_id, !=, fresh_id);
+      assert_wire_format (reused);
+      reused_text = dup_normalized (reused, reused_id);
+      fresh_text = dup_normalized (fresh, fresh_id);
+      g_assert_cmpstr (reused_text, ==, fresh_text);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -828,6 +900,7 @@ main (int   argc,
   g_test_add_func ("/email-message/preheader-once", test_preheader_once);
   g_test_add_func ("/email-message/starter-template", test_starter_template);
   g_test_add_func ("/email-message/python", test_python_reads_it);
+  g_test_add_func ("/email-message/composer-reuse", test_composer_reuse);
 
   return g_test_run ();
 }

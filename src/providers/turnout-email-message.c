@@ -420,20 +420,30 @@ build_text (const char         *text,
   return g_string_free (out, FALSE);
 }
 
-static GMimeObject *
-new_text_part (const char *subtype,
-               const char *content)
+/* Gives @part new content, its transfer encoding to be chosen again. */
+static void
+set_text_content (GMimePart  *part,
+                  const char *content)
 {
   g_autofree char *crlf = dup_crlf (content);
-  GMimeTextPart *part = g_mime_text_part_new_with_subtype (subtype);
   GMimeStream *stream = g_mime_stream_mem_new_with_buffer (crlf, strlen (crlf));
   GMimeDataWrapper *wrapper = g_mime_data_wrapper_new_with_stream (stream,
                                                                    GMIME_CONTENT_ENCODING_DEFAULT);
 
-  g_mime_part_set_content (GMIME_PART (part), wrapper);
-  g_mime_text_part_set_charset (part, "utf-8");
+  g_mime_part_set_content (part, wrapper);
+  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_DEFAULT);
   g_object_unref (wrapper);
   g_object_unref (stream);
+}
+
+static GMimeObject *
+new_text_part (const char *subtype,
+               const char *content)
+{
+  GMimeTextPart *part = g_mime_text_part_new_with_subtype (subtype);
+
+  set_text_content (GMIME_PART (part), content);
+  g_mime_text_part_set_charset (part, "utf-8");
   return GMIME_OBJECT (part);
 }
 
@@ -466,6 +476,50 @@ generate_message_id (const char *from_address)
   return g_string_free (id, FALSE);
 }
 
+/*
+ * A composer keeps the last message's GMime objects and, for the next
+ * message from the same sender with the same shape, changes only what
+ * differs (To, Subject, Date, Message-ID and the two bodies): building and
+ * freeing the tree of a few dozen GObjects was most of the cost of a
+ * message. The bytes are the same as a fresh message's but for the
+ * multipart boundary, which stays.
+ */
+struct _TurnoutEmailComposer
+{
+  GMimeMessage       *message;     /* nullable */
+  char               *key;         /* the sender's headers and the shape it was built for */
+  GMimePart          *text_part;   /* borrowed from @message */
+  GMimePart          *html_part;   /* borrowed, NULL: text only */
+  GMimeFormatOptions *options;
+};
+
+/**
+ * turnout_email_composer_new:
+ *
+ * Returns: (transfer full): a composer, for one thread at a time.
+ */
+TurnoutEmailComposer *
+turnout_email_composer_new (void)
+{
+  TurnoutEmailComposer *composer = g_new0 (TurnoutEmailComposer, 1);
+
+  turnout_email_message_init ();
+  composer->options = g_mime_format_options_new ();
+  g_mime_format_options_set_newline_format (composer->options, GMIME_NEWLINE_FORMAT_DOS);
+  return composer;
+}
+
+void
+turnout_email_composer_free (TurnoutEmailComposer *composer)
+{
+  if (composer == NULL)
+    return;
+  g_clear_object (&composer->message);
+  g_free (composer->key);
+  g_mime_format_options_free (composer->options);
+  g_free (composer);
+}
+
 /**
  * turnout_email_message_compose:
  * @parts: what the email is made of
@@ -484,6 +538,23 @@ turnout_email_message_compose (const TurnoutEmailParts  *parts,
                                char                    **message_id_out,
                                GError                  **error)
 {
+  g_autoptr(TurnoutEmailComposer) composer = turnout_email_composer_new ();
+
+  return turnout_email_composer_compose (composer, parts, message_id_out, error);
+}
+
+/**
+ * turnout_email_composer_compose:
+ *
+ * turnout_email_message_compose(), reusing what the last message of
+ * @composer had in common with this one.
+ */
+GBytes *
+turnout_email_composer_compose (TurnoutEmailComposer     *composer,
+                                const TurnoutEmailParts  *parts,
+                                char                    **message_id_out,
+                                GError                  **error)
+{
   g_autofree char *from_address = NULL;
   g_autofree char *to_address = NULL;
   g_autofree char *from_name = NULL;
@@ -497,11 +568,12 @@ turnout_email_message_compose (const TurnoutEmailParts  *parts,
   g_autofree char *message_id = NULL;
   g_auto(GStrv) address_lines = NULL;
   g_autoptr(GDateTime) date = NULL;
+  g_autofree char *key = NULL;
   GMimeMessage *message;
-  GMimeFormatOptions *options;
   GMimeStream *stream;
   GBytes *bytes = NULL;
 
+  g_return_val_if_fail (composer != NULL, NULL);
   g_return_val_if_fail (parts != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -625,48 +697,64 @@ turnout_email_message_compose (const TurnoutEmailParts  *parts,
                                         : turnout_clock_get_unix (turnout_clock_get_default ()));
   message_id = generate_message_id (from_address);
 
-  message = g_mime_message_new (FALSE);
-  add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, from_name, from_address);
-  add_mailbox (message, GMIME_ADDRESS_TYPE_TO, to_name, to_address);
-  g_mime_message_set_subject (message, subject, "utf-8");
-  g_mime_message_set_date (message, date);
-  g_mime_message_set_message_id (message, message_id);
-  g_mime_object_append_header (GMIME_OBJECT (message), "List-Unsubscribe", list_unsubscribe,
-                               NULL);
-  if (unsubscribe_url != NULL)
-    g_mime_object_append_header (GMIME_OBJECT (message), "List-Unsubscribe-Post",
-                                 "List-Unsubscribe=One-Click", NULL);
-
-  if (html != NULL)
+  key = g_strjoin ("\x1f", from_name != NULL ? from_name : "", from_address, list_unsubscribe,
+                   unsubscribe_url != NULL ? "one-click" : "", html != NULL ? "html" : "text",
+                   NULL);
+  if (composer->message != NULL && g_str_equal (key, composer->key))
     {
-      GMimeMultipart *alternative = g_mime_multipart_new_with_subtype ("alternative");
-      GMimeObject *text_part = new_text_part ("plain", text);
-      GMimeObject *html_part = new_text_part ("html", html);
-
-      /* Readers show the last alternative they can: text first, HTML last. */
-      g_mime_multipart_add (alternative, text_part);
-      g_mime_multipart_add (alternative, html_part);
-      g_mime_message_set_mime_part (message, GMIME_OBJECT (alternative));
-      g_object_unref (text_part);
-      g_object_unref (html_part);
-      g_object_unref (alternative);
+      /* The same sender, the same shape: only what differs changes. */
+      message = composer->message;
+      internet_address_list_clear (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO));
+      add_mailbox (message, GMIME_ADDRESS_TYPE_TO, to_name, to_address);
+      g_mime_message_set_subject (message, subject, "utf-8");
+      g_mime_message_set_date (message, date);
+      g_mime_message_set_message_id (message, message_id);
+      set_text_content (composer->text_part, text);
+      if (html != NULL)
+        set_text_content (composer->html_part, html);
     }
   else
     {
-      GMimeObject *text_part = new_text_part ("plain", text);
+      g_clear_object (&composer->message);
+      g_free (composer->key);
+      composer->key = g_steal_pointer (&key);
+      message = composer->message = g_mime_message_new (FALSE);
+      add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, from_name, from_address);
+      add_mailbox (message, GMIME_ADDRESS_TYPE_TO, to_name, to_address);
+      g_mime_message_set_subject (message, subject, "utf-8");
+      g_mime_message_set_date (message, date);
+      g_mime_message_set_message_id (message, message_id);
+      g_mime_object_append_header (GMIME_OBJECT (message), "List-Unsubscribe", list_unsubscribe,
+                                   NULL);
+      if (unsubscribe_url != NULL)
+        g_mime_object_append_header (GMIME_OBJECT (message), "List-Unsubscribe-Post",
+                                     "List-Unsubscribe=One-Click", NULL);
 
-      g_mime_message_set_mime_part (message, text_part);
-      g_object_unref (text_part);
+      composer->text_part = GMIME_PART (new_text_part ("plain", text));
+      composer->html_part = NULL;
+      if (html != NULL)
+        {
+          GMimeMultipart *alternative = g_mime_multipart_new_with_subtype ("alternative");
+
+          composer->html_part = GMIME_PART (new_text_part ("html", html));
+          /* Readers show the last alternative they can: text first, HTML last. */
+          g_mime_multipart_add (alternative, GMIME_OBJECT (composer->text_part));
+          g_mime_multipart_add (alternative, GMIME_OBJECT (composer->html_part));
+          g_mime_message_set_mime_part (message, GMIME_OBJECT (alternative));
+          g_object_unref (alternative);
+          g_object_unref (composer->html_part);
+        }
+      else
+        g_mime_message_set_mime_part (message, GMIME_OBJECT (composer->text_part));
+      g_object_unref (composer->text_part);
     }
 
   /* 7bit: some relays still mangle 8-bit bodies, and long lines must be
    * encoded anyway; GMime picks quoted-printable or base64 per part. */
   g_mime_object_encode (GMIME_OBJECT (message), GMIME_ENCODING_CONSTRAINT_7BIT);
 
-  options = g_mime_format_options_new ();
-  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
   stream = g_mime_stream_mem_new ();
-  if (g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream) < 0)
+  if (g_mime_object_write_to_stream (GMIME_OBJECT (message), composer->options, stream) < 0)
     g_set_error_literal (error, TURNOUT_EMAIL_MESSAGE_ERROR, TURNOUT_EMAIL_MESSAGE_ERROR_CONTENT,
                          _("The email could not be composed"));
   else
@@ -678,7 +766,5 @@ turnout_email_message_compose (const TurnoutEmailParts  *parts,
         *message_id_out = g_steal_pointer (&message_id);
     }
   g_object_unref (stream);
-  g_mime_format_options_free (options);
-  g_object_unref (message);
   return bytes;
 }

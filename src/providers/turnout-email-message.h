@@ -97,4 +97,15 @@ GBytes *turnout_email_message_compose     (const TurnoutEmailParts  *parts,
                                            char                    **message_id_out,
                                            GError                  **error);
 
+typedef struct _TurnoutEmailComposer TurnoutEmailComposer;
+
+TurnoutEmailComposer *turnout_email_composer_new     (void);
+void                  turnout_email_composer_free    (TurnoutEmailComposer     *composer);
+GBytes               *turnout_email_composer_compose (TurnoutEmailComposer     *composer,
+                                                      const TurnoutEmailParts  *parts,
+                                                      char                    **message_id_out,
+                                                      GError                  **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TurnoutEmailComposer, turnout_email_composer_free)
+
 G_END_DECLS

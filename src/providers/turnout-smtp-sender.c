@@ -1682,14 +1682,16 @@ process_job (Pool     *pool,
  *
  * Returns: (nullable): the result to give back instead of sending. */
 static TurnoutSendResult *
-job_compose (Job *job)
+job_compose (Job                  *job,
+             TurnoutEmailComposer *composer)
 {
   g_autoptr(GError) error = NULL;
   gboolean setup;
 
   if (job->message != NULL)
     return NULL;
-  job->message = turnout_email_message_compose (&job->parts, &job->message_id, &error);
+  job->message = turnout_email_composer_compose (composer, &job->parts, &job->message_id,
+                                                 &error);
   if (job->message != NULL)
     return NULL;
   /* A missing postal address or a bad From stops every message; a bad
@@ -1704,6 +1706,8 @@ worker_main (gpointer data)
 {
   Pool *pool = data;
   Conn *conn = NULL;
+  /* The connection's own: it reuses the last message's GMime objects. */
+  g_autoptr(TurnoutEmailComposer) composer = turnout_email_composer_new ();
 
   for (;;)
     {
@@ -1728,7 +1732,7 @@ worker_main (gpointer data)
       pool->n_busy++;
       g_mutex_unlock (&pool->mutex);
 
-      if ((result = job_compose (job)) == NULL)
+      if ((result = job_compose (job, composer)) == NULL)
         result = process_job (pool, &conn, job, &error);
 
       /* Free again before the caller hears back, so that the next message
