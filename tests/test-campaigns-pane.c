@@ -628,6 +628,63 @@ test_retry_completed (void)
   fixture_tear_down (&fixture);
 }
 
+/* Emails in doubt: counted apart, and settled as the user decides. */
+static void
+test_settle_unknown (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(TurnoutSegment) all = turnout_segment_new_preset ("all", -1, NULL);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *pane;
+  gint64 id;
+
+  fixture_set_up (&fixture, "settle.db");
+  pane = fixture.pane;
+  turnout_test_exec_sql (fixture.store,
+    "UPDATE contacts SET email = lower (first_name) || '@example.test', email_consent = 'opted_in';"
+    "INSERT INTO templates (id, name, channel, subject, body_text, created_at, updated_at)"
+    " VALUES (50, 'Doors mail', 'email', 'Doors at 10', 'Hi {first_name}', 0, 0);");
+  id = turnout_campaigns_create (fixture.store, "By mail", "email", "all", all, 50, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_campaigns_launch (fixture.store, id, NULL, &error), ==, 6);
+  /* Four sent; two lost after the final "."; the campaign ended. */
+  turnout_test_exec_sql (fixture.store,
+                         "UPDATE messages SET state = 'sent';"
+                         "UPDATE messages SET state = 'unknown', claimed_at = 1777636000,"
+                         " error_text = 'The connection was lost after the whole message was sent'"
+                         " WHERE contact_id IN (2, 5);"
+                         "UPDATE campaigns SET state = 'completed';");
+  g_assert_true (gtk_widget_activate_action (pane, "campaigns.refresh", NULL));
+  spin_until (turnout_test_shows (pane, "Completed") && turnout_test_shows (pane, "In Doubt"));
+  spin_until (shows_cell (pane, "The connection was lost after the whole message was sent"));
+  g_assert_true (gtk_widget_get_visible (find_action_button (pane, "campaigns.settle-unknown")));
+
+  /* Asked, with both ways out, and nothing done on Cancel. */
+  gtk_widget_activate (find_action_button (pane, "campaigns.settle-unknown"));
+  answer (wait_for_question (), "cancel");
+  g_assert_cmpint (count_messages (fixture.store, "unknown"), ==, 2);
+
+  /* Sent again: queued, and the completed campaign runs to send them. */
+  gtk_widget_activate (find_action_button (pane, "campaigns.settle-unknown"));
+  answer (wait_for_question (), "send-again");
+  spin_until (campaign_state_is (fixture.store, "running") && turnout_test_shows (pane, "Running"));
+  g_assert_cmpint (count_messages (fixture.store, "queued"), ==, 2);
+  spin_until (!gtk_widget_get_visible (find_action_button (pane, "campaigns.settle-unknown")));
+
+  /* In doubt again, and this time counted as sent, saying who decided. */
+  turnout_test_exec_sql (fixture.store, "UPDATE messages SET state = 'unknown'"
+                                        " WHERE state = 'queued'");
+  g_assert_true (gtk_widget_activate_action (pane, "campaigns.refresh", NULL));
+  spin_until (gtk_widget_get_visible (find_action_button (pane, "campaigns.settle-unknown")));
+  gtk_widget_activate (find_action_button (pane, "campaigns.settle-unknown"));
+  answer (wait_for_question (), "mark-sent");
+  spin_until (count_messages (fixture.store, "sent") == 6);
+  spin_until (shows_cell (pane, "you marked it as sent"));
+  spin_until (!turnout_test_shows (pane, "In Doubt"));
+
+  fixture_tear_down (&fixture);
+}
+
 static void
 test_pages (void)
 {
@@ -980,6 +1037,7 @@ main (int   argc,
   g_test_add_func ("/campaigns-pane/send", test_send);
   g_test_add_func ("/campaigns-pane/schedule", test_schedule);
   g_test_add_func ("/campaigns-pane/retry-completed", test_retry_completed);
+  g_test_add_func ("/campaigns-pane/settle-unknown", test_settle_unknown);
   g_test_add_func ("/campaigns-pane/pages", test_pages);
   g_test_add_func ("/campaigns-pane/send-to-fake", test_send_to_fake);
   g_test_add_func ("/campaigns-pane/cap-and-quiet-hours", test_cap_and_quiet_hours);

@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "turnout-campaigns.h"
+#include "turnout-campaigns-async.h"
 #include "turnout-clock.h"
 #include "turnout-merge.h"
 #include "turnout-segments.h"
@@ -17,7 +18,8 @@
  * contact with a row — queued, or skipped or suppressed with the reason —
  * and a second launch, or a second row for a contact, is impossible;
  * pause, resume and cancel move between the states that allow it, and
- * cancelling skips what waits. */
+ * cancelling skips what waits; emails whose fate is unknown are sent again
+ * or marked sent as the user decides. */
 
 /* 2026-05-01T12:00:00Z */
 #define NOW 1777636800
@@ -207,6 +209,85 @@ test_states (void)
   g_assert_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND);
 }
 
+static void
+test_settle_unknown (void)
+{
+  g_autoptr(TurnoutStore) store = open_store ("settle.db");
+  g_autoptr(TurnoutSegment) everyone = turnout_segment_new_preset ("all", -1, NULL);
+  g_autoptr(TurnoutCampaignStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gint64 sms, email, ana, ed;
+
+  sms = create (store, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_campaigns_launch (store, sms, NULL, &error), >=, 0);
+  email = turnout_campaigns_create (store, "Doors by mail", "email", "all", everyone, 102, 0, 0,
+                                    &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_campaigns_launch (store, email, NULL, &error), ==, 2);
+  g_assert_no_error (error);
+  ana = turnout_test_query_int (store, "SELECT id FROM messages WHERE channel = 'email'"
+                                       " AND contact_id = 1");
+  ed = turnout_test_query_int (store, "SELECT id FROM messages WHERE channel = 'email'"
+                                      " AND contact_id = 5");
+  /* Both lost after the final "."; the campaign ended, showing them. */
+  turnout_test_exec_sql (store, "UPDATE messages SET state = 'unknown', attempts = 1,"
+                                " claimed_at = 1777636000 WHERE state = 'queued';"
+                                "UPDATE campaigns SET state = 'completed'");
+
+  /* Texts are Twilio's to answer for. */
+  g_assert_cmpint (turnout_campaigns_settle_unknown (store, sms, 0, TURNOUT_UNKNOWN_SEND_AGAIN,
+                                                     &error), ==, -1);
+  g_assert_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_STATE);
+  g_clear_error (&error);
+  /* A message that isn't an unknown one of the campaign. */
+  g_assert_cmpint (turnout_campaigns_settle_unknown (store, email, 999,
+                                                     TURNOUT_UNKNOWN_MARK_SENT, &error), ==, -1);
+  g_assert_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Ana said she got it: sent, when it was handed over, saying who decided. */
+  g_assert_cmpint (turnout_campaigns_settle_unknown (store, email, ana, TURNOUT_UNKNOWN_MARK_SENT,
+                                                     &error), ==, 1);
+  g_assert_no_error (error);
+  text = turnout_test_query_text (store, "SELECT state || ' ' || sent_at || ' ' || error_text"
+                                         " FROM messages WHERE id = (SELECT id FROM messages"
+                                         " WHERE channel = 'email' AND contact_id = 1)");
+  g_assert_cmpstr (text, ==, "sent 1777636000 you marked it as sent");
+  status = turnout_campaigns_get_status (store, email, &error);
+  g_assert_cmpstr (status->state, ==, "completed");
+  g_clear_pointer (&status, turnout_campaign_status_free);
+
+  /* The rest go again: queued as new, and the campaign runs to send them. */
+  g_assert_cmpint (turnout_campaigns_settle_unknown (store, email, 0, TURNOUT_UNKNOWN_SEND_AGAIN,
+                                                     &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM messages"
+                                                  " WHERE state = 'queued' AND attempts = 0"
+                                                  " AND claimed_at IS NULL AND channel = 'email'"
+                                                  " AND contact_id = 5"), ==, 1);
+  g_assert_cmpint (ed, >, 0);
+  status = turnout_campaigns_get_status (store, email, &error);
+  g_assert_cmpstr (status->state, ==, "running");
+  g_clear_pointer (&status, turnout_campaign_status_free);
+  /* Nothing unknown is left to settle. */
+  g_assert_cmpint (turnout_campaigns_settle_unknown (store, email, 0, TURNOUT_UNKNOWN_MARK_SENT,
+                                                     &error), ==, 0);
+
+  /* A cancelled campaign sends nothing again, but can still be told. */
+  turnout_test_exec_sql (store, "UPDATE messages SET state = 'unknown' WHERE contact_id = 5"
+                                " AND channel = 'email'");
+  g_assert_true (turnout_campaigns_cancel (store, email, &error));
+  g_assert_cmpint (turnout_campaigns_settle_unknown (store, email, 0, TURNOUT_UNKNOWN_SEND_AGAIN,
+                                                     &error), ==, -1);
+  g_assert_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_cmpint (turnout_campaigns_settle_unknown (store, email, ed, TURNOUT_UNKNOWN_MARK_SENT,
+                                                     &error), ==, 1);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -218,6 +299,7 @@ main (int   argc,
   g_test_add_func ("/campaigns/launch", test_launch);
   g_test_add_func ("/campaigns/refused", test_refused);
   g_test_add_func ("/campaigns/states", test_states);
+  g_test_add_func ("/campaigns/settle-unknown", test_settle_unknown);
 
   return g_test_run ();
 }

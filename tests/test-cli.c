@@ -713,7 +713,8 @@ test_campaign (void)
     g_auto(Run) cancelled = cli ("--json", "--db", path, "campaign", "cancel", "1", NULL);
     g_auto(Run) missing = cli ("--db", path, "campaign", "status", "7", NULL);
     const char *keys[] = { "state", "total", "queued", "sending", "sent", "delivered",
-                           "undelivered", "failed", "suppressed", "skipped", "unknown" };
+                           "undelivered", "failed", "suppressed", "skipped", "unknown",
+                           "unknown_messages" };
 
     g_assert_cmpint (status.status, ==, 0);
     root = parse_object (status.out);

@@ -313,6 +313,36 @@ test_campaign (void)
   g_assert_cmpuint (turnout_test_smtp_count_messages (server), ==, 4);
   g_assert_cmpint (query_int (path, "SELECT count (*) FROM messages WHERE state = 'unknown'"),
                    ==, 1);
+
+  /* The user decides. The status names the message; sent again on their
+   * word, it goes once more (and is lost again: that server always drops
+   * this one); marked sent, it counts as sent and the campaign is done. */
+  {
+    JsonArray *unknown = json_object_get_array_member (status, "unknown_messages");
+    g_autofree char *message = NULL;
+    g_autoptr(JsonObject) after = NULL;
+
+    g_assert_cmpuint (json_array_get_length (unknown), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (unknown, 0),
+                                                    "address"),
+                     ==, "drop-after-dot@example.test");
+    message = g_strdup_printf ("%" G_GINT64_FORMAT,
+                               json_object_get_int_member (json_array_get_object_element (unknown,
+                                                                                          0),
+                                                           "id"));
+    g_assert_cmpint (run_cli (NULL, NULL, "--db", path, "campaign", "settle", id, "--send-again",
+                              NULL), ==, 0);
+    g_assert_cmpint (run_cli (NULL, NULL, "--db", path, "campaign", "send", id, NULL), ==, 0);
+    g_assert_cmpuint (count_to (server, "drop-after-dot@example.test"), ==, 2);
+    g_assert_cmpint (run_cli (NULL, NULL, "--db", path, "campaign", "settle", id, "--mark-sent",
+                              "--message", message, NULL), ==, 0);
+    after = campaign_status (path, id);
+    g_assert_cmpint (json_object_get_int_member (after, "unknown"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (after, "sent"), ==, 4);
+    g_assert_cmpstr (json_object_get_string_member (after, "state"), ==, "completed");
+    /* Without a decision: a usage error. */
+    g_assert_cmpint (run_cli (NULL, NULL, "--db", path, "campaign", "settle", id, NULL), ==, 2);
+  }
 }
 
 #define KILLED_N 40

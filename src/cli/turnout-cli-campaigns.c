@@ -12,6 +12,7 @@
 #include <glib-unix.h>
 
 #include "turnout-campaigns.h"
+#include "turnout-campaigns-async.h"
 #include "turnout-dispatcher.h"
 #include "turnout-segments.h"
 #include "turnout-settings.h"
@@ -22,7 +23,8 @@
 #include "turnout-cli-private.h"
 
 /*
- * turnout-cli campaign create | send | status | pause | resume | cancel.
+ * turnout-cli campaign create | send | status | pause | resume | cancel |
+ * settle.
  */
 
 static int
@@ -86,13 +88,43 @@ print_status (CliOptions   *options,
   static const char * const states[] = { TURNOUT_MESSAGE_STATES, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(TurnoutCampaignStatus) status = turnout_campaigns_get_status (store, id, &error);
+  g_autoptr(GListModel) unknown = NULL;
 
   if (status == NULL)
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+  /* The emails that wait for the user to decide, each with its id for
+   * "campaign settle --message" (texts are asked about at each run). */
+  if (status->counts[8] > 0 && g_strcmp0 (status->channel, "email") == 0
+      && (unknown = turnout_campaigns_list_messages (store, id, "unknown", 0,
+                                                     TURNOUT_CAMPAIGN_MESSAGES_PAGE,
+                                                     &error)) == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
   if (options->json)
     {
       g_autofree char *json = turnout_campaign_status_to_json (status);
+      g_autoptr(JsonNode) root = json_from_string (json, NULL);
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      JsonArray *array = json_array_new ();
 
+      for (guint i = 0; unknown != NULL && i < g_list_model_get_n_items (unknown); i++)
+        {
+          g_autoptr(TurnoutCampaignMessage) message = g_list_model_get_item (unknown, i);
+          JsonObject *object = json_object_new ();
+
+          json_object_set_int_member (object, "id", turnout_campaign_message_get_id (message));
+          json_object_set_int_member (object, "contact_id",
+                                      turnout_campaign_message_get_contact_id (message));
+          json_object_set_string_member (object, "address",
+                                         turnout_campaign_message_get_address (message));
+          json_object_set_string_member (object, "why",
+                                         turnout_campaign_message_get_error_text (message));
+          json_array_add_object_element (array, object);
+        }
+      json_object_set_array_member (json_node_get_object (root), "unknown_messages", array);
+      json_generator_set_root (generator, root);
+      json_generator_set_pretty (generator, TRUE);
+      g_free (json);
+      json = json_generator_to_data (generator, NULL);
       g_print ("%s\n", json);
       return EXIT_OK;
     }
@@ -104,6 +136,21 @@ print_status (CliOptions   *options,
   for (guint i = 0; states[i] != NULL; i++)
     if (status->counts[i] > 0)
       g_print ("  %s\t%" PRId64 "\n", states[i], status->counts[i]);
+  if (unknown != NULL && g_list_model_get_n_items (unknown) > 0)
+    {
+      g_print (_("May or may not have arrived (decide with “turnout-cli campaign settle %" PRId64
+                 " --send-again|--mark-sent [--message ID]”):\n"), id);
+      for (guint i = 0; i < g_list_model_get_n_items (unknown); i++)
+        {
+          g_autoptr(TurnoutCampaignMessage) message = g_list_model_get_item (unknown, i);
+
+          g_print ("  %" PRId64 "\t%s\n", turnout_campaign_message_get_id (message),
+                   turnout_campaign_message_get_address (message));
+        }
+      if (status->counts[8] > g_list_model_get_n_items (unknown))
+        g_print (_("  … and %" PRId64 " more\n"),
+                 status->counts[8] - (gint64) g_list_model_get_n_items (unknown));
+    }
   return EXIT_OK;
 }
 
@@ -279,7 +326,8 @@ turnout_cli_campaign_command (CliOptions  *options,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context =
-    g_option_context_new (_("create | send ID | status ID | pause ID | resume ID | cancel ID"));
+    g_option_context_new (_("create | send ID | status ID | pause ID | resume ID | cancel ID | "
+                            "settle ID"));
   g_autoptr(TurnoutStore) store = NULL;
   g_auto(GStrv) args = g_strdupv (argv);
   g_autofree char *name = NULL;
@@ -289,7 +337,10 @@ turnout_cli_campaign_command (CliOptions  *options,
   g_autofree char *at = NULL;
   gint64 event_id = 0;
   gint64 id = 0;
+  gint64 message_id = 0;
   gboolean wait_for_retries = FALSE;
+  gboolean send_again = FALSE;
+  gboolean mark_sent = FALSE;
   const char *verb;
   const GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_FILENAME, &name, N_("The campaign’s name"), N_("NAME") },
@@ -306,6 +357,12 @@ turnout_cli_campaign_command (CliOptions  *options,
     { "wait", 0, 0, G_OPTION_ARG_NONE, &wait_for_retries,
       N_("send: go on until every message has its outcome, waiting out retries and quiet hours"),
       NULL },
+    { "send-again", 0, 0, G_OPTION_ARG_NONE, &send_again,
+      N_("settle: send the emails whose fate is unknown again"), NULL },
+    { "mark-sent", 0, 0, G_OPTION_ARG_NONE, &mark_sent,
+      N_("settle: count the emails whose fate is unknown as sent"), NULL },
+    { "message", 0, 0, G_OPTION_ARG_INT64, &message_id,
+      N_("settle: only this message (its id in campaign status --json)"), N_("ID") },
     { NULL }
   };
 
@@ -336,11 +393,16 @@ turnout_cli_campaign_command (CliOptions  *options,
     }
 
   if (!g_strv_contains ((const char * const[]) { "send", "status", "pause", "resume", "cancel",
-                                                NULL }, verb)
+                                                "settle", NULL }, verb)
       || g_strv_length (args) != 3 || !turnout_cli_parse_id (args[2], &id))
     return turnout_cli_usage_error (options, _("usage: turnout-cli campaign create [OPTION…] | "
                                                "send ID [--wait] | status ID | pause ID | "
-                                               "resume ID | cancel ID"));
+                                               "resume ID | cancel ID | settle ID "
+                                               "--send-again|--mark-sent [--message ID]"));
+  if (g_str_equal (verb, "settle") && (send_again == mark_sent || message_id < 0))
+    return turnout_cli_usage_error (options, _("usage: turnout-cli campaign settle ID "
+                                               "--send-again|--mark-sent [--message ID]: say "
+                                               "one of the two"));
   if ((store = turnout_cli_open_store (options, &error)) == NULL)
     return turnout_cli_fail (options, error, EXIT_FAILED);
   if (g_str_equal (verb, "send"))
@@ -355,6 +417,12 @@ turnout_cli_campaign_command (CliOptions  *options,
   if (g_str_equal (verb, "resume") && !turnout_campaigns_resume (store, id, &error))
     return turnout_cli_fail (options, error, EXIT_FAILED);
   if (g_str_equal (verb, "cancel") && !turnout_campaigns_cancel (store, id, &error))
+    return turnout_cli_fail (options, error, EXIT_FAILED);
+  if (g_str_equal (verb, "settle")
+      && turnout_campaigns_settle_unknown (store, id, message_id,
+                                           send_again ? TURNOUT_UNKNOWN_SEND_AGAIN
+                                                      : TURNOUT_UNKNOWN_MARK_SENT,
+                                           &error) < 0)
     return turnout_cli_fail (options, error, EXIT_FAILED);
   return print_status (options, store, id);
 }

@@ -251,9 +251,9 @@ turnout_message_state_to_label (const char *state)
     { "failed", NC_("message state", "Failed") },
     { "suppressed", NC_("message state", "Suppressed") },
     { "skipped", NC_("message state", "Skipped") },
-    /* The request left and no answer came: checked with the provider
-     * before anything is sent again. */
-    { "unknown", NC_("message state", "Checking") },
+    /* The request left and no answer came: a text is checked with Twilio
+     * before anything is sent again; an email waits for the user. */
+    { "unknown", NC_("message state", "In doubt") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)

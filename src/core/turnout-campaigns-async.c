@@ -540,6 +540,227 @@ turnout_campaigns_retry_failed_finish (TurnoutStore  *store,
   return g_task_propagate_int (G_TASK (result), error);
 }
 
+/* Emails whose fate is unknown -------------------------------------------- */
+
+static gint64
+settle_unknown_on_db (sqlite3                 *db,
+                      gint64                   campaign_id,
+                      gint64                   message_id,
+                      TurnoutUnknownDecision   decision,
+                      gint64                   at,
+                      GError                 **error)
+{
+  static const char * const can_send[] = { "running", "paused", "completed", NULL };
+  g_autoptr(TurnoutDbCached) read = NULL;
+  g_autoptr(TurnoutDbCached) settle = NULL;
+  g_autoptr(TurnoutDbCached) reopen = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *channel = NULL;
+  gint64 n;
+  int rc;
+
+  if (!turnout_db_begin (db, error))
+    return -1;
+  read = turnout_db_prepare_cached (db, "SELECT state, channel FROM campaigns WHERE id = ?1",
+                                    error);
+  if (read == NULL)
+    goto fail;
+  sqlite3_bind_int64 (read, 1, campaign_id);
+  if ((rc = sqlite3_step (read)) != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND,
+                     _("There is no campaign %" PRId64), campaign_id);
+      else
+        turnout_db_set_error (error, db, rc, _("Could not read the campaign"));
+      goto fail;
+    }
+  state = g_strdup ((const char *) sqlite3_column_text (read, 0));
+  channel = g_strdup ((const char *) sqlite3_column_text (read, 1));
+  /* A text's fate is asked of Twilio at every run: a person deciding
+   * instead could only send one twice. */
+  if (!g_str_equal (channel, "email"))
+    {
+      g_set_error_literal (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_STATE,
+                           _("Turnout asks Twilio about texts whose fate is unknown each time "
+                             "it sends; only emails wait for you to decide"));
+      goto fail;
+    }
+  if (decision == TURNOUT_UNKNOWN_SEND_AGAIN && !g_strv_contains (can_send, state))
+    {
+      g_set_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_STATE,
+                   /* TRANSLATORS: %s is a campaign state, such as "cancelled". */
+                   _("A campaign that is %s can’t send messages again"), state);
+      goto fail;
+    }
+
+  /* Sent again: back in the queue as if new. Marked sent: sent when it was
+   * handed over, saying who decided. Only unknown rows move. */
+  if (decision == TURNOUT_UNKNOWN_SEND_AGAIN)
+    settle = turnout_db_prepare_cached (db,
+      "UPDATE messages SET state = 'queued', attempts = 0, next_attempt_at = NULL,"
+      " claimed_at = NULL, error_code = NULL, error_text = NULL, updated_at = ?3"
+      " WHERE campaign_id = ?1 AND state = 'unknown' AND (?2 = 0 OR id = ?2)", error);
+  else
+    settle = turnout_db_prepare_cached (db,
+      "UPDATE messages SET state = 'sent', sent_at = coalesce (claimed_at, ?3),"
+      " error_code = 'marked_sent', error_text = ?4, updated_at = ?3"
+      " WHERE campaign_id = ?1 AND state = 'unknown' AND (?2 = 0 OR id = ?2)", error);
+  if (settle == NULL)
+    goto fail;
+  sqlite3_bind_int64 (settle, 1, campaign_id);
+  sqlite3_bind_int64 (settle, 2, message_id);
+  sqlite3_bind_int64 (settle, 3, at);
+  if (decision == TURNOUT_UNKNOWN_MARK_SENT)
+    sqlite3_bind_text (settle, 4, _("you marked it as sent"), -1, SQLITE_TRANSIENT);
+  if ((rc = sqlite3_step (settle)) != SQLITE_DONE)
+    {
+      turnout_db_set_error (error, db, rc, _("Could not change the messages"));
+      goto fail;
+    }
+  n = sqlite3_changes (db);
+  if (message_id != 0 && n == 0)
+    {
+      g_set_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND,
+                   _("Message %" PRId64 " of campaign %" PRId64 " is not one whose fate is "
+                     "unknown"), message_id, campaign_id);
+      goto fail;
+    }
+
+  /* A completed campaign with messages to send again runs again. */
+  reopen = turnout_db_prepare_cached (db,
+    "UPDATE campaigns SET state = 'running', state_reason = NULL, finished_at = NULL,"
+    " updated_at = ?2 WHERE id = ?1 AND state = 'completed' AND ?3 > 0", error);
+  if (reopen == NULL)
+    goto fail;
+  sqlite3_bind_int64 (reopen, 1, campaign_id);
+  sqlite3_bind_int64 (reopen, 2, at);
+  sqlite3_bind_int64 (reopen, 3, decision == TURNOUT_UNKNOWN_SEND_AGAIN ? n : 0);
+  if ((rc = sqlite3_step (reopen)) != SQLITE_DONE)
+    {
+      turnout_db_set_error (error, db, rc, _("Could not change the campaign"));
+      goto fail;
+    }
+  g_clear_pointer (&read, turnout_db_cached_release);
+  g_clear_pointer (&settle, turnout_db_cached_release);
+  g_clear_pointer (&reopen, turnout_db_cached_release);
+  if (!turnout_db_commit (db, error))
+    return -1;
+  return n;
+
+fail:
+  g_clear_pointer (&read, turnout_db_cached_release);
+  g_clear_pointer (&settle, turnout_db_cached_release);
+  g_clear_pointer (&reopen, turnout_db_cached_release);
+  turnout_db_rollback (db);
+  return -1;
+}
+
+/**
+ * turnout_campaigns_settle_unknown:
+ * @message_id: one message of the campaign, or 0 for every one whose fate
+ *   is unknown
+ *
+ * Blocks. Carries out what the user decided about emails whose fate is
+ * unknown (the connection was lost after the whole message was handed
+ * over): send them again (the campaign must be running, paused or
+ * completed; a completed one runs again) or count them as sent. Texts are
+ * refused with %TURNOUT_CAMPAIGN_ERROR_STATE: Turnout asks Twilio about
+ * them itself. All or nothing.
+ *
+ * Returns: the messages changed, or -1 with @error set
+ *   (%TURNOUT_CAMPAIGN_ERROR_NOT_FOUND for a @message_id that is not an
+ *   unknown one of the campaign).
+ */
+gint64
+turnout_campaigns_settle_unknown (TurnoutStore            *store,
+                                  gint64                   campaign_id,
+                                  gint64                   message_id,
+                                  TurnoutUnknownDecision   decision,
+                                  GError                 **error)
+{
+  gint64 n;
+  sqlite3 *db;
+
+  g_return_val_if_fail (TURNOUT_IS_STORE (store), -1);
+
+  if ((db = turnout_store_acquire (store, error)) == NULL)
+    return -1;
+  n = settle_unknown_on_db (db, campaign_id, message_id, decision,
+                            turnout_clock_get_unix (turnout_clock_get_default ()), error);
+  turnout_store_release (store, db);
+  return n;
+}
+
+typedef struct
+{
+  gint64                 campaign_id;
+  TurnoutUnknownDecision decision;
+  gint64                 now;
+} SettleData;
+
+static void
+settle_unknown_worker (GTask        *task,
+                       sqlite3      *db,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  SettleData *data = task_data;
+  GError *error = NULL;
+  gint64 n = settle_unknown_on_db (db, data->campaign_id, 0, data->decision, data->now, &error);
+
+  if (n < 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, n);
+}
+
+/**
+ * turnout_campaigns_settle_unknown_async:
+ *
+ * Runs turnout_campaigns_settle_unknown() for every unknown email of the
+ * campaign on a worker, as of the default clock's time when called.
+ */
+void
+turnout_campaigns_settle_unknown_async (TurnoutStore           *store,
+                                        gint64                  campaign_id,
+                                        TurnoutUnknownDecision  decision,
+                                        GCancellable           *cancellable,
+                                        GAsyncReadyCallback     callback,
+                                        gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SettleData *data;
+
+  g_return_if_fail (TURNOUT_IS_STORE (store));
+
+  data = g_new0 (SettleData, 1);
+  data->campaign_id = campaign_id;
+  data->decision = decision;
+  data->now = turnout_clock_get_unix (turnout_clock_get_default ());
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, turnout_campaigns_settle_unknown_async);
+  g_task_set_task_data (task, data, g_free);
+  turnout_store_run_in_thread (store, task, settle_unknown_worker);
+}
+
+/**
+ * turnout_campaigns_settle_unknown_finish:
+ *
+ * Returns: the messages changed, or -1 with @error set.
+ */
+gint64
+turnout_campaigns_settle_unknown_finish (TurnoutStore  *store,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        turnout_campaigns_settle_unknown_async, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 /* The blocking functions of turnout-campaigns.c on a worker -------------- */
 
 typedef struct

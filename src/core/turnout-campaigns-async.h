@@ -27,6 +27,26 @@ gint64                 turnout_campaigns_retry_failed         (TurnoutStore     
                                                                gint64                campaign_id,
                                                                GError              **error);
 
+/**
+ * TurnoutUnknownDecision:
+ * @TURNOUT_UNKNOWN_SEND_AGAIN: queue the message again; a recipient who did
+ *   get it gets it twice
+ * @TURNOUT_UNKNOWN_MARK_SENT: count it as sent, and never send it again
+ *
+ * What the user decided about emails whose fate is unknown.
+ */
+typedef enum
+{
+  TURNOUT_UNKNOWN_SEND_AGAIN,
+  TURNOUT_UNKNOWN_MARK_SENT,
+} TurnoutUnknownDecision;
+
+gint64                 turnout_campaigns_settle_unknown       (TurnoutStore         *store,
+                                                               gint64                campaign_id,
+                                                               gint64                message_id,
+                                                               TurnoutUnknownDecision decision,
+                                                               GError              **error);
+
 void                   turnout_campaigns_list_async           (TurnoutStore         *store,
                                                                GCancellable         *cancellable,
                                                                GAsyncReadyCallback   callback,
@@ -105,6 +125,15 @@ void                   turnout_campaigns_retry_failed_async   (TurnoutStore     
                                                                GAsyncReadyCallback   callback,
                                                                gpointer              user_data);
 gint64                 turnout_campaigns_retry_failed_finish  (TurnoutStore         *store,
+                                                               GAsyncResult         *result,
+                                                               GError              **error);
+void                   turnout_campaigns_settle_unknown_async (TurnoutStore         *store,
+                                                               gint64                campaign_id,
+                                                               TurnoutUnknownDecision decision,
+                                                               GCancellable         *cancellable,
+                                                               GAsyncReadyCallback   callback,
+                                                               gpointer              user_data);
+gint64                 turnout_campaigns_settle_unknown_finish (TurnoutStore        *store,
                                                                GAsyncResult         *result,
                                                                GError              **error);
 

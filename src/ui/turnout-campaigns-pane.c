@@ -86,12 +86,15 @@ struct _TurnoutCampaignsPane
   GtkLabel            *suppressed_label;        /* template child */
   GtkLabel            *skipped_label;           /* template child */
   GtkLabel            *waiting_label;           /* template child */
+  GtkWidget           *unknown_box;             /* template child */
+  GtkLabel            *unknown_label;           /* template child */
   GtkWidget           *counts_box;              /* template child */
   GtkLabel            *info_label;              /* template child */
   GtkStack            *recipients_stack;        /* template child */
   GtkDropDown         *state_filter;            /* template child */
   GtkLabel            *recipients_label;        /* template child */
   GtkWidget           *retry_button;            /* template child */
+  GtkWidget           *unknown_button;          /* template child */
   GtkColumnView       *recipients_view;         /* template child */
   GtkWidget           *load_more_button;        /* template child */
 };
@@ -201,6 +204,11 @@ update_actions (TurnoutCampaignsPane *self)
   gboolean has_failed = shown != NULL && turnout_campaign_get_count (shown, "failed") > 0;
   gboolean can_retry = has_failed && (state_is (shown, "running") || can_resume
                                       || state_is (shown, "completed"));
+  /* Emails lost after the final ".": the user decides (texts are asked
+   * about at Twilio by every run). */
+  gboolean has_unknown = shown != NULL
+                         && g_str_equal (turnout_campaign_get_channel (shown), "email")
+                         && turnout_campaign_get_count (shown, "unknown") > 0;
 
   gtk_widget_action_set_enabled (widget, "campaigns.new", self->store != NULL);
   gtk_widget_action_set_enabled (widget, "campaigns.refresh", self->store != NULL);
@@ -209,6 +217,7 @@ update_actions (TurnoutCampaignsPane *self)
   gtk_widget_action_set_enabled (widget, "campaigns.resume", can_resume);
   gtk_widget_action_set_enabled (widget, "campaigns.cancel", can_cancel);
   gtk_widget_action_set_enabled (widget, "campaigns.retry-failed", can_retry);
+  gtk_widget_action_set_enabled (widget, "campaigns.settle-unknown", has_unknown);
   gtk_widget_action_set_enabled (widget, "campaigns.load-more",
                                  shown != NULL && self->more_messages && !self->loading_messages);
   gtk_widget_set_visible (self->launch_button, can_launch);
@@ -216,6 +225,7 @@ update_actions (TurnoutCampaignsPane *self)
   gtk_widget_set_visible (self->resume_button, can_resume);
   gtk_widget_set_visible (self->cancel_button, can_cancel);
   gtk_widget_set_visible (self->retry_button, has_failed);
+  gtk_widget_set_visible (self->unknown_button, has_unknown);
   gtk_widget_set_visible (self->load_more_button, self->more_messages);
 }
 
@@ -394,7 +404,12 @@ update_details (TurnoutCampaignsPane *self)
   set_count (self->failed_label, turnout_campaign_get_count (campaign, "failed"));
   set_count (self->suppressed_label, turnout_campaign_get_count (campaign, "suppressed"));
   set_count (self->skipped_label, turnout_campaign_get_count (campaign, "skipped"));
-  set_count (self->waiting_label, turnout_campaign_get_waiting (campaign));
+  /* In doubt apart from waiting: nothing more happens to an email in
+   * doubt until the user decides. */
+  set_count (self->unknown_label, turnout_campaign_get_count (campaign, "unknown"));
+  gtk_widget_set_visible (self->unknown_box, turnout_campaign_get_count (campaign, "unknown") > 0);
+  set_count (self->waiting_label, turnout_campaign_get_waiting (campaign)
+                                  - turnout_campaign_get_count (campaign, "unknown"));
   /* Before it starts a campaign has no messages: nothing to count or list. */
   gtk_widget_set_visible (self->counts_box, turnout_campaign_get_total (campaign) > 0);
   gtk_stack_set_visible_child_name (self->recipients_stack,
@@ -766,6 +781,7 @@ typedef struct
 {
   TurnoutCampaignsPane *self;
   char                 *name;
+  gboolean              send_again;
 } ActionData;
 
 static ActionData *
@@ -1111,6 +1127,100 @@ campaigns_retry_failed (GtkWidget  *widget,
 }
 
 static void
+on_settle_ready_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ActionData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  gint64 n = turnout_campaigns_settle_unknown_finish (TURNOUT_STORE (object), result, &error);
+
+  if (n < 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* TRANSLATORS: %s is a campaign's name. */
+      title = g_strdup_printf (_("Could not change “%s”"), data->name);
+      add_error_toast (data->self, title, error);
+    }
+  else
+    {
+      g_autofree char *count = format_count (n);
+
+      title = g_strdup_printf (data->send_again
+                               ? g_dngettext (NULL, "%s email goes out again",
+                                              "%s emails go out again", n)
+                               : g_dngettext (NULL, "%s email counted as sent",
+                                              "%s emails counted as sent", n), count);
+      add_toast (data->self, title);
+      if (data->send_again)
+        wake_sender (data->self);
+    }
+  reload (data->self);
+  load_recipients (data->self, TRUE);
+}
+
+static void
+on_settle_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       gpointer          user_data)
+{
+  TurnoutCampaignsPane *self = user_data;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "turnout-campaign-id"));
+  gboolean send_again = g_str_equal (response, "send-again");
+  TurnoutCampaign *campaign;
+  ActionData *data;
+
+  if ((!send_again && !g_str_equal (response, "mark-sent")) || self->store == NULL
+      || (campaign = find_campaign (self, id, NULL)) == NULL)
+    return;
+  data = action_data_new (self);
+  g_free (data->name);
+  data->name = g_strdup (turnout_campaign_get_name (campaign));
+  data->send_again = send_again;
+  turnout_campaigns_settle_unknown_async (self->store, id,
+                                          send_again ? TURNOUT_UNKNOWN_SEND_AGAIN
+                                                     : TURNOUT_UNKNOWN_MARK_SENT,
+                                          self->cancellable, on_settle_ready_cb, data);
+}
+
+static void
+campaigns_settle_unknown (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  TurnoutCampaignsPane *self = TURNOUT_CAMPAIGNS_PANE (widget);
+  g_autofree char *heading = NULL;
+  g_autofree char *count = NULL;
+  GtkWidget *dialog;
+  gint64 n;
+
+  if (self->shown == NULL || self->store == NULL)
+    return;
+  n = turnout_campaign_get_count (self->shown, "unknown");
+  count = format_count (n);
+  heading = g_strdup_printf (g_dngettext (NULL, "%s Email May Not Have Arrived",
+                                          "%s Emails May Not Have Arrived", n), count);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading,
+                                   _("The connection to the mail server was lost after these "
+                                     "emails were handed over and before it answered, so they "
+                                     "may or may not have arrived; Turnout never sends them "
+                                     "again by itself. Ask a recipient (show “In doubt” to see "
+                                     "who), then decide: sent again, anyone who got one gets "
+                                     "it twice; counted as sent, anyone who didn’t never will."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "mark-sent", _("_Count as Sent"),
+                                    "send-again", _("Send _Again"), NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "turnout-campaign-id",
+                     GSIZE_TO_POINTER ((gsize) turnout_campaign_get_id (self->shown)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_settle_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 campaigns_load_more (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -1239,12 +1349,15 @@ turnout_campaigns_pane_class_init (TurnoutCampaignsPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, suppressed_label);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, skipped_label);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, waiting_label);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, unknown_box);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, unknown_label);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, counts_box);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, info_label);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, recipients_stack);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, state_filter);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, recipients_label);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, unknown_button);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, recipients_view);
   gtk_widget_class_bind_template_child (widget_class, TurnoutCampaignsPane, load_more_button);
   gtk_widget_class_bind_template_callback (widget_class, on_campaign_list_activate_cb);
@@ -1260,6 +1373,8 @@ turnout_campaigns_pane_class_init (TurnoutCampaignsPaneClass *klass)
   gtk_widget_class_install_action (widget_class, "campaigns.cancel", NULL, campaigns_cancel);
   gtk_widget_class_install_action (widget_class, "campaigns.retry-failed", NULL,
                                    campaigns_retry_failed);
+  gtk_widget_class_install_action (widget_class, "campaigns.settle-unknown", NULL,
+                                   campaigns_settle_unknown);
   gtk_widget_class_install_action (widget_class, "campaigns.load-more", NULL, campaigns_load_more);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "campaigns.new",
                                        NULL);
