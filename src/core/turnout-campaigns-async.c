@@ -355,25 +355,20 @@ turnout_campaigns_list_messages_finish (TurnoutStore  *store,
 
 /* Retrying the failed messages ------------------------------------------ */
 
-static gint64
-retry_failed_on_db (sqlite3  *db,
-                    gint64    campaign_id,
-                    gint64    at,
-                    GError  **error)
+/* The campaign's state and channel, or %FALSE with @error set. */
+static gboolean
+read_state (sqlite3  *db,
+            gint64    campaign_id,
+            char    **state,
+            char    **channel,
+            GError  **error)
 {
-  static const char * const allowed[] = { "running", "paused", "completed", NULL };
-  g_autoptr(sqlite3_stmt) read = NULL;
-  g_autoptr(sqlite3_stmt) requeue = NULL;
-  g_autoptr(sqlite3_stmt) reopen = NULL;
-  g_autofree char *state = NULL;
-  gint64 n;
+  g_autoptr(TurnoutDbCached) read = turnout_db_prepare_cached (db,
+    "SELECT state, channel FROM campaigns WHERE id = ?1", error);
   int rc;
 
-  if (!turnout_db_begin (db, error))
-    return -1;
-  read = turnout_db_prepare (db, "SELECT state FROM campaigns WHERE id = ?1", error);
   if (read == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_int64 (read, 1, campaign_id);
   if ((rc = sqlite3_step (read)) != SQLITE_ROW)
     {
@@ -382,9 +377,55 @@ retry_failed_on_db (sqlite3  *db,
                      _("There is no campaign %" PRId64), campaign_id);
       else
         turnout_db_set_error (error, db, rc, _("Could not read the campaign"));
-      goto fail;
+      return FALSE;
     }
-  state = g_strdup ((const char *) sqlite3_column_text (read, 0));
+  *state = g_strdup ((const char *) sqlite3_column_text (read, 0));
+  *channel = g_strdup ((const char *) sqlite3_column_text (read, 1));
+  return TRUE;
+}
+
+/* A completed campaign that has @n messages queued again has work again
+ * (the dispatcher only takes messages of running ones). Paused stays
+ * paused. */
+static gboolean
+reopen_completed (sqlite3  *db,
+                  gint64    campaign_id,
+                  gint64    n,
+                  gint64    at,
+                  GError  **error)
+{
+  g_autoptr(TurnoutDbCached) reopen = turnout_db_prepare_cached (db,
+    "UPDATE campaigns SET state = 'running', state_reason = NULL, finished_at = NULL,"
+    " updated_at = ?2 WHERE id = ?1 AND state = 'completed' AND ?3 > 0", error);
+  int rc;
+
+  if (reopen == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (reopen, 1, campaign_id);
+  sqlite3_bind_int64 (reopen, 2, at);
+  sqlite3_bind_int64 (reopen, 3, n);
+  if ((rc = sqlite3_step (reopen)) != SQLITE_DONE)
+    return turnout_db_set_error (error, db, rc, _("Could not change the campaign"));
+  return TRUE;
+}
+
+static gint64
+retry_failed_on_db (sqlite3  *db,
+                    gint64    campaign_id,
+                    gint64    at,
+                    GError  **error)
+{
+  static const char * const allowed[] = { "running", "paused", "completed", NULL };
+  g_autoptr(TurnoutDbCached) requeue = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *channel = NULL;
+  gint64 n;
+  int rc;
+
+  if (!turnout_db_begin (db, error))
+    return -1;
+  if (!read_state (db, campaign_id, &state, &channel, error))
+    goto fail;
   /* A cancelled or stopped campaign sends nothing more, so messages put
    * back in its queue would wait for ever. */
   if (!g_strv_contains (allowed, state))
@@ -399,10 +440,11 @@ retry_failed_on_db (sqlite3  *db,
    * attempts counted, due now, without the error of its last try. The
    * unique (campaign, contact) key is untouched, so nobody gets a second
    * row, and only failed rows move: a message that was sent stays sent. */
-  requeue = turnout_db_prepare (db, "UPDATE messages SET state = 'queued', attempts = 0,"
-                                    " next_attempt_at = NULL, claimed_at = NULL,"
-                                    " error_code = NULL, error_text = NULL, updated_at = ?2"
-                                    " WHERE campaign_id = ?1 AND state = 'failed'", error);
+  requeue = turnout_db_prepare_cached (db, "UPDATE messages SET state = 'queued', attempts = 0,"
+                                           " next_attempt_at = NULL, claimed_at = NULL,"
+                                           " error_code = NULL, error_text = NULL,"
+                                           " updated_at = ?2"
+                                           " WHERE campaign_id = ?1 AND state = 'failed'", error);
   if (requeue == NULL)
     goto fail;
   sqlite3_bind_int64 (requeue, 1, campaign_id);
@@ -413,33 +455,13 @@ retry_failed_on_db (sqlite3  *db,
       goto fail;
     }
   n = sqlite3_changes (db);
-
-  /* A completed campaign has work again; the dispatcher only takes
-   * messages of running ones. Paused stays paused. */
-  reopen = turnout_db_prepare (db, "UPDATE campaigns SET state = 'running', state_reason = NULL,"
-                                   " finished_at = NULL, updated_at = ?2"
-                                   " WHERE id = ?1 AND state = 'completed' AND ?3 > 0", error);
-  if (reopen == NULL)
+  g_clear_pointer (&requeue, turnout_db_cached_release);
+  if (!reopen_completed (db, campaign_id, n, at, error) || !turnout_db_commit (db, error))
     goto fail;
-  sqlite3_bind_int64 (reopen, 1, campaign_id);
-  sqlite3_bind_int64 (reopen, 2, at);
-  sqlite3_bind_int64 (reopen, 3, n);
-  if ((rc = sqlite3_step (reopen)) != SQLITE_DONE)
-    {
-      turnout_db_set_error (error, db, rc, _("Could not queue the failed messages again"));
-      goto fail;
-    }
-  g_clear_pointer (&read, sqlite3_finalize);
-  g_clear_pointer (&requeue, sqlite3_finalize);
-  g_clear_pointer (&reopen, sqlite3_finalize);
-  if (!turnout_db_commit (db, error))
-    return -1;
   return n;
 
 fail:
-  g_clear_pointer (&read, sqlite3_finalize);
-  g_clear_pointer (&requeue, sqlite3_finalize);
-  g_clear_pointer (&reopen, sqlite3_finalize);
+  g_clear_pointer (&requeue, turnout_db_cached_release);
   turnout_db_rollback (db);
   return -1;
 }
@@ -551,9 +573,7 @@ settle_unknown_on_db (sqlite3                 *db,
                       GError                 **error)
 {
   static const char * const can_send[] = { "running", "paused", "completed", NULL };
-  g_autoptr(TurnoutDbCached) read = NULL;
   g_autoptr(TurnoutDbCached) settle = NULL;
-  g_autoptr(TurnoutDbCached) reopen = NULL;
   g_autofree char *state = NULL;
   g_autofree char *channel = NULL;
   gint64 n;
@@ -561,22 +581,8 @@ settle_unknown_on_db (sqlite3                 *db,
 
   if (!turnout_db_begin (db, error))
     return -1;
-  read = turnout_db_prepare_cached (db, "SELECT state, channel FROM campaigns WHERE id = ?1",
-                                    error);
-  if (read == NULL)
+  if (!read_state (db, campaign_id, &state, &channel, error))
     goto fail;
-  sqlite3_bind_int64 (read, 1, campaign_id);
-  if ((rc = sqlite3_step (read)) != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND,
-                     _("There is no campaign %" PRId64), campaign_id);
-      else
-        turnout_db_set_error (error, db, rc, _("Could not read the campaign"));
-      goto fail;
-    }
-  state = g_strdup ((const char *) sqlite3_column_text (read, 0));
-  channel = g_strdup ((const char *) sqlite3_column_text (read, 1));
   /* A text's fate is asked of Twilio at every run: a person deciding
    * instead could only send one twice. */
   if (!g_str_equal (channel, "email"))
@@ -619,6 +625,7 @@ settle_unknown_on_db (sqlite3                 *db,
       goto fail;
     }
   n = sqlite3_changes (db);
+  g_clear_pointer (&settle, turnout_db_cached_release);
   if (message_id != 0 && n == 0)
     {
       g_set_error (error, TURNOUT_CAMPAIGN_ERROR, TURNOUT_CAMPAIGN_ERROR_NOT_FOUND,
@@ -626,32 +633,14 @@ settle_unknown_on_db (sqlite3                 *db,
                      "unknown"), message_id, campaign_id);
       goto fail;
     }
-
-  /* A completed campaign with messages to send again runs again. */
-  reopen = turnout_db_prepare_cached (db,
-    "UPDATE campaigns SET state = 'running', state_reason = NULL, finished_at = NULL,"
-    " updated_at = ?2 WHERE id = ?1 AND state = 'completed' AND ?3 > 0", error);
-  if (reopen == NULL)
+  if (!reopen_completed (db, campaign_id, decision == TURNOUT_UNKNOWN_SEND_AGAIN ? n : 0, at,
+                         error)
+      || !turnout_db_commit (db, error))
     goto fail;
-  sqlite3_bind_int64 (reopen, 1, campaign_id);
-  sqlite3_bind_int64 (reopen, 2, at);
-  sqlite3_bind_int64 (reopen, 3, decision == TURNOUT_UNKNOWN_SEND_AGAIN ? n : 0);
-  if ((rc = sqlite3_step (reopen)) != SQLITE_DONE)
-    {
-      turnout_db_set_error (error, db, rc, _("Could not change the campaign"));
-      goto fail;
-    }
-  g_clear_pointer (&read, turnout_db_cached_release);
-  g_clear_pointer (&settle, turnout_db_cached_release);
-  g_clear_pointer (&reopen, turnout_db_cached_release);
-  if (!turnout_db_commit (db, error))
-    return -1;
   return n;
 
 fail:
-  g_clear_pointer (&read, turnout_db_cached_release);
   g_clear_pointer (&settle, turnout_db_cached_release);
-  g_clear_pointer (&reopen, turnout_db_cached_release);
   turnout_db_rollback (db);
   return -1;
 }
