@@ -1306,9 +1306,10 @@ sync_data_new (TurnoutDispatcher *self)
 static void
 claim (TurnoutDispatcher *self)
 {
-  g_autoptr(GTask) task = g_task_new (self->store, self->cancellable, on_claimed_cb,
-                                      g_object_ref (self));
-  /* The outcomes waiting ride along: one transaction instead of two. */
+  /* Not the run's cancellable: the outcomes waiting ride along (one
+   * transaction instead of two), and must be written even when the run is
+   * stopped; the claim is short, and what it takes is released. */
+  g_autoptr(GTask) task = g_task_new (self->store, NULL, on_claimed_cb, g_object_ref (self));
   ClaimData *data = sync_data_new (self);
 
   data->campaign_id = self->campaign_id;
