@@ -43,6 +43,8 @@ struct _TestSender
   guint       pause_after;/* pauses pause_campaign at this request, 0: never */
   TurnoutStore *pause_store;
   gint64      pause_campaign;
+  guint       cancel_after;   /* cancels @cancel at this request, 0: never */
+  GCancellable *cancel;
 };
 
 static void sender_iface_init (TurnoutSenderInterface *iface);
@@ -153,6 +155,8 @@ test_sender_send_async (TurnoutSender         *sender,
                         GUINT_TO_POINTER (seen (self, outgoing->to) + 1));
   if (outgoing->mark != NULL)
     g_assert_true (turnout_send_mark_leaving (outgoing->mark, NULL));
+  if (self->cancel_after > 0 && self->times->len == self->cancel_after)
+    g_cancellable_cancel (self->cancel);
   if (self->pause_after > 0 && self->times->len == self->pause_after)
     {
       g_autoptr(GError) error = NULL;
@@ -596,6 +600,32 @@ test_pause_claimed_ahead (void)
   g_assert_cmpint (count_state (store, "sent"), ==, 100);
 }
 
+/* Stopping a run sees through what is out and writes every answer: a
+ * message the provider took is "sent", never left "sending". */
+static void
+test_cancel_writes_outcomes (void)
+{
+  g_autoptr(TurnoutStore) store = open_store ("cancel.db", 200);
+  g_autoptr(TestSender) sender = g_object_new (TEST_TYPE_SENDER, NULL);
+  g_autoptr(TurnoutDispatcher) dispatcher = dispatcher_for (store, sender);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = launch (store);
+
+  sender->delay_ms = 2;
+  sender->cancel_after = 40;
+  sender->cancel = cancellable;
+  turnout_dispatcher_run_async (dispatcher, id, TRUE, cancellable, turnout_test_result_cb,
+                                &result);
+  g_assert_false (turnout_dispatcher_run_finish (dispatcher, turnout_test_wait_result (&result),
+                                                 &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (count_state (store, "sent"), ==, g_hash_table_size (sender->accepted));
+  g_assert_cmpint (count_state (store, "sending") + count_state (store, "unknown"), ==, 0);
+  g_assert_cmpint (count_state (store, "queued"), ==, 200 - g_hash_table_size (sender->accepted));
+}
+
 static gint64
 launch_email (TurnoutStore *store)
 {
@@ -711,6 +741,7 @@ main (int   argc,
   g_test_add_func ("/dispatcher/rate", test_rate);
   g_test_add_func ("/dispatcher/pause-claimed-ahead", test_pause_claimed_ahead);
   g_test_add_func ("/dispatcher/send-log", test_send_log);
+  g_test_add_func ("/dispatcher/cancel-writes-outcomes", test_cancel_writes_outcomes);
 
   return g_test_run ();
 }
