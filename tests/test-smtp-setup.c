@@ -491,6 +491,23 @@ test_campaign_test_send (void)
       assert_contains (message_string (message, "parts", "text/html"), "See you there, Ana.");
     }
   g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM campaigns"), ==, 0);
+  /* Logged like any one-off email: sent, with its Message-ID. */
+  g_assert_cmpint (turnout_test_query_int (store, "SELECT count (*) FROM messages"
+                                                  " WHERE channel = 'email' AND state = 'sent'"
+                                                  " AND campaign_id IS NULL"
+                                                  " AND address IN ('me@example.test',"
+                                                  "                 'team@example.test')"
+                                                  " AND provider_id LIKE '%@%'"), ==, 2);
+
+  /* A suppressed address is refused, saying why, and gets nothing. */
+  turnout_test_exec_sql (store, "INSERT INTO suppressions (channel, address, reason, created_at)"
+                                " VALUES ('email', 'team@example.test', 'manual', 0);");
+  gtk_widget_activate (button);
+  spin_until (row_says (GTK_WIDGET (dialog), "me@example.test", "Sent (")
+              && row_says (GTK_WIDGET (dialog), "team@example.test",
+                           "team@example.test is on the suppression list")
+              && gtk_widget_is_sensitive (button));
+  g_assert_cmpuint (turnout_test_smtp_count_messages (server), ==, 3);
 
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   gtk_window_destroy (GTK_WINDOW (dialog));
