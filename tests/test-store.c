@@ -1151,6 +1151,17 @@ test_statement_cache (void)
   g_assert_true (turnout_db_commit (db, &error));
   g_assert_no_error (error);
 
+  /* Text after the statement (SQLite keeps only the statement's): kept
+   * and given back all the same. */
+  first = turnout_db_prepare_cached (db, "SELECT 7; ", &error);
+  g_assert_no_error (error);
+  turnout_db_cached_release (first);
+  again = turnout_db_prepare_cached (db, "SELECT 7; ", &error);
+  g_assert_true (again == first);
+  g_assert_cmpint (sqlite3_step (again), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (again, 0), ==, 7);
+  turnout_db_cached_release (again);
+
   /* A bad statement is an error, and is not kept. */
   g_assert_null (turnout_db_prepare_cached (db, "SELEKT 1", &error));
   g_assert_error (error, TURNOUT_STORE_ERROR, TURNOUT_STORE_ERROR_SQL);

@@ -282,7 +282,20 @@ turnout_db_cached_release (sqlite3_stmt *stmt)
     return;
   cache = lookup_stmt_cache (sqlite3_db_handle (stmt), FALSE);
   cached = cache != NULL ? g_hash_table_lookup (cache, sqlite3_sql (stmt)) : NULL;
-  if (cached == NULL || cached->stmt != stmt)
+  /* SQLite may keep less text than was given (what follows a first
+   * statement): then the kept statement is found by itself. */
+  if (cache != NULL && (cached == NULL || cached->stmt != stmt))
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      cached = NULL;
+      g_hash_table_iter_init (&iter, cache);
+      while (cached == NULL && g_hash_table_iter_next (&iter, NULL, &value))
+        if (((CachedStmt *) value)->stmt == stmt)
+          cached = value;
+    }
+  if (cached == NULL)
     {
       sqlite3_finalize (stmt);
       return;
