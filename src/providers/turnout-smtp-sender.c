@@ -1483,7 +1483,8 @@ conn_send (Conn          *conn,
                                               "the whole message was sent and before the "
                                               "server answered (%s): it may or may not have "
                                               "been accepted. Turnout does not send it again "
-                                              "by itself; decide whether to send it again."),
+                                              "by itself; decide whether to send it again or "
+                                              "count it as sent."),
                                             local_error->message));
       g_clear_error (&local_error);
       return result;
@@ -2429,7 +2430,7 @@ turnout_smtp_sender_find_sent_async (TurnoutSender       *sender,
   g_task_set_source_tag (task, turnout_smtp_sender_find_sent_async);
   g_task_return_new_error (task, TURNOUT_SMTP_ERROR, TURNOUT_SMTP_ERROR_CANNOT_CHECK,
                            _("a mail server can’t be asked whether it accepted a message; "
-                             "check with the recipient, then send it again or mark it "
+                             "check with the recipient, then send it again or count it "
                              "as sent"));
 }
 

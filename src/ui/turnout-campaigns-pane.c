@@ -363,6 +363,7 @@ update_details (TurnoutCampaignsPane *self)
   const char *reason;
   const char *state_label;
   g_autoptr(GString) info = g_string_new (NULL);
+  gint64 unknown;
 
   update_actions (self);
   if (campaign == NULL)
@@ -370,6 +371,7 @@ update_details (TurnoutCampaignsPane *self)
       gtk_stack_set_visible_child_name (self->details_stack, "none");
       return;
     }
+  unknown = turnout_campaign_get_count (campaign, "unknown");
   gtk_stack_set_visible_child_name (self->details_stack, "details");
   gtk_label_set_text (self->name_label, turnout_campaign_get_name (campaign));
   gtk_image_set_from_icon_name (self->channel_image, turnout_campaign_get_icon_name (campaign));
@@ -406,10 +408,9 @@ update_details (TurnoutCampaignsPane *self)
   set_count (self->skipped_label, turnout_campaign_get_count (campaign, "skipped"));
   /* In doubt apart from waiting: nothing more happens to an email in
    * doubt until the user decides. */
-  set_count (self->unknown_label, turnout_campaign_get_count (campaign, "unknown"));
-  gtk_widget_set_visible (self->unknown_box, turnout_campaign_get_count (campaign, "unknown") > 0);
-  set_count (self->waiting_label, turnout_campaign_get_waiting (campaign)
-                                  - turnout_campaign_get_count (campaign, "unknown"));
+  set_count (self->unknown_label, unknown);
+  gtk_widget_set_visible (self->unknown_box, unknown > 0);
+  set_count (self->waiting_label, turnout_campaign_get_waiting (campaign) - unknown);
   /* Before it starts a campaign has no messages: nothing to count or list. */
   gtk_widget_set_visible (self->counts_box, turnout_campaign_get_total (campaign) > 0);
   gtk_stack_set_visible_child_name (self->recipients_stack,
@@ -785,12 +786,13 @@ typedef struct
 } ActionData;
 
 static ActionData *
-action_data_new (TurnoutCampaignsPane *self)
+action_data_new (TurnoutCampaignsPane *self,
+                 TurnoutCampaign      *campaign)
 {
   ActionData *data = g_new0 (ActionData, 1);
 
   data->self = g_object_ref (self);
-  data->name = g_strdup (turnout_campaign_get_name (self->shown));
+  data->name = g_strdup (turnout_campaign_get_name (campaign));
   return data;
 }
 
@@ -928,7 +930,8 @@ campaigns_pause (GtkWidget  *widget,
   if (self->shown == NULL || self->store == NULL)
     return;
   turnout_campaigns_pause_async (self->store, turnout_campaign_get_id (self->shown),
-                                 self->cancellable, on_changed_ready_cb, action_data_new (self));
+                                 self->cancellable, on_changed_ready_cb,
+                                 action_data_new (self, self->shown));
 }
 
 static void
@@ -941,7 +944,8 @@ campaigns_resume (GtkWidget  *widget,
   if (self->shown == NULL || self->store == NULL)
     return;
   turnout_campaigns_resume_async (self->store, turnout_campaign_get_id (self->shown),
-                                  self->cancellable, on_changed_ready_cb, action_data_new (self));
+                                  self->cancellable, on_changed_ready_cb,
+                                 action_data_new (self, self->shown));
 }
 
 static void
@@ -957,9 +961,7 @@ on_cancel_response_cb (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "cancel-campaign") || self->store == NULL
       || (campaign = find_campaign (self, id, NULL)) == NULL)
     return;
-  data = g_new0 (ActionData, 1);
-  data->self = g_object_ref (self);
-  data->name = g_strdup (turnout_campaign_get_name (campaign));
+  data = action_data_new (self, campaign);
   turnout_campaigns_cancel_async (self->store, id, self->cancellable, on_changed_ready_cb, data);
 }
 
@@ -1044,9 +1046,7 @@ on_launch_response_cb (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "send") || self->store == NULL
       || (campaign = find_campaign (self, id, NULL)) == NULL)
     return;
-  data = g_new0 (ActionData, 1);
-  data->self = g_object_ref (self);
-  data->name = g_strdup (turnout_campaign_get_name (campaign));
+  data = action_data_new (self, campaign);
   turnout_campaigns_launch_async (self->store, id, self->cancellable, on_launch_ready_cb, data);
 }
 
@@ -1123,7 +1123,7 @@ campaigns_retry_failed (GtkWidget  *widget,
     return;
   turnout_campaigns_retry_failed_async (self->store, turnout_campaign_get_id (self->shown),
                                         self->cancellable, on_retry_ready_cb,
-                                        action_data_new (self));
+                                        action_data_new (self, self->shown));
 }
 
 static void
@@ -1175,9 +1175,7 @@ on_settle_response_cb (AdwMessageDialog *dialog,
   if ((!send_again && !g_str_equal (response, "mark-sent")) || self->store == NULL
       || (campaign = find_campaign (self, id, NULL)) == NULL)
     return;
-  data = action_data_new (self);
-  g_free (data->name);
-  data->name = g_strdup (turnout_campaign_get_name (campaign));
+  data = action_data_new (self, campaign);
   data->send_again = send_again;
   turnout_campaigns_settle_unknown_async (self->store, id,
                                           send_again ? TURNOUT_UNKNOWN_SEND_AGAIN
